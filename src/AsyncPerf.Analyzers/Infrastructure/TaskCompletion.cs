@@ -1,0 +1,234 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AsyncPerf.Infrastructure;
+
+/// <summary>
+/// Answers "is this task provably finished here?" for the narrow, provable cases only:
+/// completed-task factories, the synchronous half of the dual sync/async pattern, a ContinueWith antecedent,
+/// an IsCompleted guard, and a task (or collection of tasks) already awaited by an earlier statement.
+/// </summary>
+internal static class TaskCompletion
+{
+    private static readonly string[] s_asyncFlagNames = { "async", "isAsync", "useAsync" };
+
+    public static bool IsKnownComplete(IOperation taskExpression, KnownTypes known)
+    {
+        var task = taskExpression.WalkDownConfigureAwait();
+
+        if (IsCompletedTaskFactory(task, known) || IsSynchronousHalfOfDualPattern(task))
+        {
+            return true;
+        }
+
+        if (task.ReferencedSymbol() is { } symbol)
+        {
+            return IsContinuationAntecedent(task, symbol) || IsGuardedByIsCompleted(task, symbol) || IsCompletedByEarlierStatement(task, symbol);
+        }
+
+        // tasks[i] after await Task.WhenAll(tasks)
+        if (ElementSource(task) is { } collection)
+        {
+            return IsCompletedByEarlierStatement(task, collection);
+        }
+
+        return false;
+    }
+
+    /// <summary>Task.FromResult(x), Task.CompletedTask, Task.FromException/FromCanceled, ValueTask.FromResult, new ValueTask&lt;T&gt;(value).</summary>
+    private static bool IsCompletedTaskFactory(IOperation task, KnownTypes known) => task switch
+    {
+        IInvocationOperation { TargetMethod: { IsStatic: true, Name: "FromResult" or "FromException" or "FromCanceled" } method }
+            => method.ContainingType.Is(known.Task) || method.ContainingType.Is(known.ValueTask),
+        IPropertyReferenceOperation { Property: { IsStatic: true, Name: "CompletedTask" } property }
+            => property.ContainingType.Is(known.Task) || property.ContainingType.Is(known.ValueTask),
+        IObjectCreationOperation { Type: { } type, Arguments.Length: 1 } creation
+            => type.OriginalDefinition.Is(known.ValueTaskOfT) && !known.IsTaskLike(creation.Arguments[0].Value.Type) && !IsValueTaskSource(creation.Arguments[0].Value.Type),
+        IDefaultValueOperation { Type: { } type } => type.Is(known.ValueTask) || type.OriginalDefinition.Is(known.ValueTaskOfT),
+        _ => false,
+    };
+
+    private static bool IsValueTaskSource(ITypeSymbol? type) =>
+        type is not null && type.AllInterfaces.Any(i => i.Name == "IValueTaskSource");
+
+    /// <summary><c>StartRow(false)</c>, <c>CloseAsync(async: false)</c>: the callee completes synchronously (Npgsql, System.Net).</summary>
+    private static bool IsSynchronousHalfOfDualPattern(IOperation task)
+    {
+        if (task is not IInvocationOperation invocation)
+        {
+            return false;
+        }
+
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter is { Type.SpecialType: SpecialType.System_Boolean } parameter
+                && Array.IndexOf(s_asyncFlagNames, parameter.Name) >= 0
+                && argument.Value.ConstantValue is { HasValue: true, Value: false })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary><c>t.ContinueWith(antecedent => antecedent.Result)</c>.</summary>
+    private static bool IsContinuationAntecedent(IOperation task, ISymbol symbol)
+    {
+        if (symbol is not IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } } parameter
+            || parameter.Ordinal != 0)
+        {
+            return false;
+        }
+
+        for (var current = task.Parent; current is not null; current = current.Parent)
+        {
+            if (current is IAnonymousFunctionOperation lambda && lambda.Symbol.Is(parameter.ContainingSymbol))
+            {
+                var parent = lambda.Parent;
+                while (parent is IDelegateCreationOperation or IConversionOperation)
+                {
+                    parent = parent.Parent;
+                }
+
+                return parent is IArgumentOperation { Parent: IInvocationOperation { TargetMethod.Name: "ContinueWith" } };
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary><c>if (t.IsCompleted) { t.Result }</c> and <c>t.IsCompletedSuccessfully ? t.Result : await t</c>.</summary>
+    private static bool IsGuardedByIsCompleted(IOperation task, ISymbol symbol)
+    {
+        IOperation previous = task;
+        for (var current = task.Parent; current is not null; previous = current, current = current.Parent)
+        {
+            if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+            {
+                return false;
+            }
+
+            if (current is IConditionalOperation conditional && conditional.WhenTrue == previous && ConditionChecksCompletion(conditional.Condition, symbol))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool ConditionChecksCompletion(IOperation condition, ISymbol symbol)
+    {
+        switch (condition.WalkDownConversions())
+        {
+            case IPropertyReferenceOperation { Property.Name: "IsCompleted" or "IsCompletedSuccessfully" } property:
+                return property.Instance.ReferencedSymbol().Is(symbol);
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } and:
+                return ConditionChecksCompletion(and.LeftOperand, symbol) || ConditionChecksCompletion(and.RightOperand, symbol);
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals, LeftOperand: IPropertyReferenceOperation { Property.Name: "Status" } status, RightOperand: { } right }:
+                return status.Instance.ReferencedSymbol().Is(symbol) && right.WalkDownConversions() is IFieldReferenceOperation { Field.Name: "RanToCompletion" };
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// An earlier statement of an enclosing block awaited the task (or the collection it comes from):
+    /// <c>await t;</c>, <c>await Task.WhenAll(t1, t2);</c>, <c>Task.WaitAll(tasks);</c>, <c>t.Wait();</c>.
+    /// Only unconditional statements count. Crossing a foreach over a collection, or a LINQ lambda over it,
+    /// switches from the element to the collection.
+    /// </summary>
+    private static bool IsCompletedByEarlierStatement(IOperation use, ISymbol symbol)
+    {
+        IOperation previous = use;
+        for (var current = use.Parent; current is not null; previous = current, current = current.Parent)
+        {
+            switch (current)
+            {
+                case IBlockOperation block:
+                    var index = block.Operations.IndexOf(previous);
+                    for (var i = index - 1; i >= 0; i--)
+                    {
+                        if (StatementCompletes(block.Operations[i], symbol))
+                        {
+                            return true;
+                        }
+                    }
+
+                    break;
+
+                case IForEachLoopOperation forEach when previous != forEach.Collection && IsIterationVariable(forEach, symbol):
+                    if (forEach.Collection.ReferencedSymbol() is not { } collection)
+                    {
+                        return false;
+                    }
+
+                    symbol = collection;
+                    break;
+
+                case IAnonymousFunctionOperation lambda when lambda.Symbol.Parameters.Length > 0 && lambda.Symbol.Parameters[0].Is(symbol):
+                    if (LoopContext.PerElementInvocation(lambda) is not { } linq || LinqSource(linq).ReferencedSymbol() is not { } source)
+                    {
+                        return false;
+                    }
+
+                    symbol = source;
+                    break;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsIterationVariable(IForEachLoopOperation forEach, ISymbol symbol) =>
+        forEach.LoopControlVariable is IVariableDeclaratorOperation declarator && declarator.Symbol.Is(symbol);
+
+    private static IOperation? LinqSource(IInvocationOperation linq) =>
+        linq.Instance ?? (linq.Arguments.Length > 0 ? linq.Arguments[0].Value : null);
+
+    /// <summary><c>tasks[i]</c> (array element or list indexer): the collection's symbol.</summary>
+    private static ISymbol? ElementSource(IOperation task) => task switch
+    {
+        IArrayElementReferenceOperation element => element.ArrayReference.ReferencedSymbol(),
+        IPropertyReferenceOperation { Property.IsIndexer: true } indexer => indexer.Instance.ReferencedSymbol(),
+        _ => null,
+    };
+
+    private static bool StatementCompletes(IOperation statement, ISymbol symbol)
+    {
+        var expression = statement switch
+        {
+            IExpressionStatementOperation expressionStatement => expressionStatement.Operation,
+            IVariableDeclarationGroupOperation group when group.Declarations.Length == 1 && group.Declarations[0].Declarators.Length == 1
+                => group.Declarations[0].Declarators[0].Initializer?.Value,
+            _ => null,
+        };
+
+        while (expression is ISimpleAssignmentOperation assignment)
+        {
+            expression = assignment.Value;
+        }
+
+        return expression?.WalkDownConversions() switch
+        {
+            IAwaitOperation await => Completes(await.Operation.WalkDownConfigureAwait(), symbol),
+            IInvocationOperation invocation => Completes(invocation, symbol),
+            _ => false,
+        };
+    }
+
+    /// <summary>WaitAll(tasks, 1000) may return false with the tasks still running.</summary>
+    private static bool HasTimeout(IMethodSymbol method) =>
+        method.Parameters.Any(p => p.Type.SpecialType == SpecialType.System_Int32 || p.Type.Name == "TimeSpan");
+
+    private static bool Completes(IOperation operation, ISymbol symbol) => operation switch
+    {
+        _ when operation.ReferencedSymbol().Is(symbol) => true,
+        IInvocationOperation { TargetMethod: { IsStatic: true, Name: "WhenAll" or "WaitAll" } } all when !HasTimeout(all.TargetMethod)
+            => all.FlattenedArgumentValues().Any(value => value.ReferencedSymbol().Is(symbol)),
+        IInvocationOperation { TargetMethod: { IsStatic: false, Name: "Wait" }, Arguments.Length: 0, Instance: { } instance }
+            => instance.ReferencedSymbol().Is(symbol),
+        _ => false,
+    };
+}

@@ -1,0 +1,144 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AsyncPerf.Infrastructure;
+
+/// <summary>Where a CancellationToken in scope comes from.</summary>
+internal enum TokenSourceKind
+{
+    /// <summary>A CancellationToken parameter of the enclosing lambda or local function.</summary>
+    LambdaParameter,
+
+    /// <summary>A CancellationToken parameter of the enclosing method.</summary>
+    MethodParameter,
+
+    /// <summary>A CancellationToken? parameter: used as <c>ct.GetValueOrDefault()</c>.</summary>
+    NullableParameter,
+
+    /// <summary>A CancellationTokenSource local created in the method: used as <c>cts.Token</c>.</summary>
+    TokenSourceLocal,
+
+    /// <summary>ASP.NET Core's <c>HttpContext.RequestAborted</c>.</summary>
+    RequestAborted,
+}
+
+/// <summary>A CancellationToken that code at some position can pass on.</summary>
+/// <param name="Symbol">The parameter, local or property it is read from.</param>
+/// <param name="Expression">The C# expression that yields the token, e.g. <c>cts.Token</c>.</param>
+/// <param name="Kind">Where it comes from.</param>
+internal sealed record TokenCandidate(ISymbol Symbol, string Expression, TokenSourceKind Kind);
+
+/// <summary>Answers "which CancellationToken is in scope here?", innermost first.</summary>
+internal static class TokenScope
+{
+    public static IReadOnlyList<TokenCandidate> Find(IOperation operation, ISymbol containingSymbol, KnownTypes known)
+    {
+        if (known.CancellationToken is null)
+        {
+            return Array.Empty<TokenCandidate>();
+        }
+
+        var result = new List<TokenCandidate>();
+        var position = operation.Syntax.SpanStart;
+
+        for (var current = operation.Parent; current is not null; current = current.Parent)
+        {
+            switch (current)
+            {
+                case IAnonymousFunctionOperation lambda:
+                    AddParameters(lambda.Symbol, TokenSourceKind.LambdaParameter, known, result);
+                    break;
+                case ILocalFunctionOperation localFunction:
+                    AddParameters(localFunction.Symbol, TokenSourceKind.LambdaParameter, known, result);
+                    break;
+                case IBlockOperation block:
+                    AddTokenSourceLocals(block, position, known, result);
+                    break;
+            }
+        }
+
+        if (containingSymbol is IMethodSymbol method)
+        {
+            AddParameters(method, TokenSourceKind.MethodParameter, known, result);
+            AddRequestAborted(method, known, result);
+        }
+
+        return result;
+    }
+
+    private static void AddParameters(IMethodSymbol function, TokenSourceKind kind, KnownTypes known, List<TokenCandidate> result)
+    {
+        foreach (var parameter in function.Parameters)
+        {
+            if (parameter.IsDiscard() || parameter.RefKind == RefKind.Out)
+            {
+                continue;
+            }
+
+            if (known.IsCancellationToken(parameter.Type))
+            {
+                result.Add(new TokenCandidate(parameter, EscapeName(parameter.Name), kind));
+            }
+            else if (known.IsNullableCancellationToken(parameter.Type))
+            {
+                result.Add(new TokenCandidate(parameter, EscapeName(parameter.Name) + ".GetValueOrDefault()", TokenSourceKind.NullableParameter));
+            }
+        }
+    }
+
+    private static void AddTokenSourceLocals(IBlockOperation block, int position, KnownTypes known, List<TokenCandidate> result)
+    {
+        if (known.CancellationTokenSource is null)
+        {
+            return;
+        }
+
+        foreach (var local in block.Locals)
+        {
+            if (local.Type.InheritsFromOrIs(known.CancellationTokenSource)
+                && local.DeclaringSyntaxReferences.Length > 0
+                && local.DeclaringSyntaxReferences[0].Span.End < position)
+            {
+                result.Add(new TokenCandidate(local, EscapeName(local.Name) + ".Token", TokenSourceKind.TokenSourceLocal));
+            }
+        }
+    }
+
+    private static void AddRequestAborted(IMethodSymbol method, KnownTypes known, List<TokenCandidate> result)
+    {
+        if (known.HttpContext is null)
+        {
+            return;
+        }
+
+        foreach (var parameter in method.Parameters)
+        {
+            if (parameter.Type.Is(known.HttpContext))
+            {
+                result.Add(new TokenCandidate(parameter, EscapeName(parameter.Name) + ".RequestAborted", TokenSourceKind.RequestAborted));
+                return;
+            }
+        }
+
+        // A controller (or any type) with an instance HttpContext property, e.g. ControllerBase.HttpContext.
+        if (!method.IsStatic)
+        {
+            for (var type = method.ContainingType; type is not null; type = type.BaseType)
+            {
+                foreach (var member in type.GetMembers("HttpContext"))
+                {
+                    if (member is IPropertySymbol { IsStatic: false } property && property.Type.Is(known.HttpContext))
+                    {
+                        result.Add(new TokenCandidate(property, "HttpContext.RequestAborted", TokenSourceKind.RequestAborted));
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    private static bool IsDiscard(this IParameterSymbol parameter) => parameter.IsDiscard || parameter.Name == "_";
+
+    private static string EscapeName(string name) =>
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
+}

@@ -1,0 +1,87 @@
+using Xunit;
+
+namespace AsyncPerf.Tests.Meta;
+
+/// <summary>The catalog, rules.md, the docs pages and the release-tracking file agree.</summary>
+public class RulesMarkdownTests
+{
+    [Fact]
+    public void RulesMarkdown_matches_the_descriptor_catalog()
+    {
+        var path = RepositoryFiles.PathOf("rules.md");
+        var expected = RuleCatalog.RenderRulesMarkdown();
+        if (Environment.GetEnvironmentVariable("ASYNCPERF_UPDATE_RULES") == "1")
+        {
+            File.WriteAllText(path, expected);
+        }
+
+        var actual = File.ReadAllText(path).Replace("\r\n", "\n");
+        Assert.True(expected == actual, "rules.md has drifted from the descriptors; run the tests with ASYNCPERF_UPDATE_RULES=1 to regenerate it.\n--- expected ---\n" + expected);
+    }
+
+    [Fact]
+    public void Every_descriptor_is_reported_by_an_analyzer()
+    {
+        var orphans = RuleCatalog.Descriptors.Select(d => d.Id).Where(id => !RuleCatalog.ReportedIds.Contains(id)).ToList();
+        Assert.True(orphans.Count == 0, "Descriptors no analyzer reports: " + string.Join(", ", orphans));
+    }
+
+    [Fact]
+    public void Every_descriptor_has_a_docs_page_titled_like_it()
+    {
+        foreach (var descriptor in RuleCatalog.Descriptors)
+        {
+            var page = RepositoryFiles.PathOf("docs", "rules", descriptor.Id + ".md");
+            Assert.True(File.Exists(page), $"{descriptor.Id} has no docs page at docs/rules/{descriptor.Id}.md");
+            var firstLine = File.ReadLines(page).First();
+            Assert.Equal($"# {descriptor.Id}: {descriptor.Title}", firstLine);
+            Assert.EndsWith($"docs/rules/{descriptor.Id}.md", descriptor.HelpLinkUri, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Every_docs_page_has_the_sections_of_a_rule_page()
+    {
+        string[] sections = ["## Why", "## Flagged", "## Not flagged", "## Options", "## Suppress"];
+        foreach (var descriptor in RuleCatalog.Descriptors)
+        {
+            var text = File.ReadAllText(RepositoryFiles.PathOf("docs", "rules", descriptor.Id + ".md"));
+            foreach (var section in sections)
+            {
+                Assert.True(text.Contains(section, StringComparison.Ordinal), $"docs/rules/{descriptor.Id}.md lacks a '{section}' section");
+            }
+
+            Assert.True(text.Contains(descriptor.DefaultSeverity.ToString(), StringComparison.Ordinal), $"docs/rules/{descriptor.Id}.md does not state its default severity");
+        }
+    }
+
+    [Fact]
+    public void Every_descriptor_has_a_release_tracking_entry_with_its_category_and_severity()
+    {
+        var releases = File.ReadAllText(RepositoryFiles.PathOf("src", "AsyncPerf.Analyzers", "AnalyzerReleases.Unshipped.md"))
+            + File.ReadAllText(RepositoryFiles.PathOf("src", "AsyncPerf.Analyzers", "AnalyzerReleases.Shipped.md"));
+        foreach (var descriptor in RuleCatalog.Descriptors)
+        {
+            Assert.Contains($"{descriptor.Id} | {descriptor.Category} | {descriptor.DefaultSeverity} |", releases, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Every_reported_rule_has_a_showcase_example()
+    {
+        var showcase = string.Concat(Directory.EnumerateFiles(RepositoryFiles.PathOf("tests", "Showcase"), "*.cs", SearchOption.AllDirectories).Select(File.ReadAllText));
+        foreach (var id in RuleCatalog.ReportedIds)
+        {
+            Assert.True(showcase.Contains(id, StringComparison.Ordinal), $"tests/Showcase has no example marked {id}");
+        }
+    }
+
+    [Fact]
+    public void Every_fixer_has_a_FixAll_provider()
+    {
+        foreach (var fixer in RuleCatalog.CodeFixes)
+        {
+            Assert.True(fixer.GetFixAllProvider() is not null, fixer.GetType().Name + " has no FixAll provider");
+        }
+    }
+}

@@ -1,0 +1,485 @@
+using AsyncPerf.CodeFixes.Rules.Blocking;
+using AsyncPerf.Rules.Blocking;
+using Microsoft.CodeAnalysis;
+using Xunit;
+using Verify = AsyncPerf.Tests.Verifiers.CSharpCodeFixVerifier<AsyncPerf.Rules.Blocking.SyncOverAsyncAnalyzer, AsyncPerf.CodeFixes.Rules.Blocking.SyncOverAsyncCodeFix>;
+
+namespace AsyncPerf.Tests.Rules.Blocking;
+
+public class SyncOverAsyncTests
+{
+    private const string Usings = """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Net.Http;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        """;
+
+    // ---- Flags ----
+
+    [Fact]
+    public Task Flags_Result_on_an_http_call() => Verify.VerifyAnalyzerAsync(Usings + """
+        class CatalogClient
+        {
+            private readonly HttpClient _http = new();
+            public string Load(string url) => {|AP2001:_http.GetStringAsync(url).Result|};
+        }
+        """);
+
+    [Fact]
+    public Task Flags_with_a_message_that_names_the_call() => Verify.VerifyAnalyzerAsync(Usings + """
+        class CatalogClient
+        {
+            private readonly HttpClient _http = new();
+            public string Load(string url) => _http.GetStringAsync(url).Result;
+        }
+        """,
+        Verify.Diagnostic("AP2001").WithSpan(10, 39, 10, 71).WithMessage("'GetStringAsync(...).Result' blocks a thread until the task finishes; await it instead"));
+
+    [Fact]
+    public Task Flags_Wait_GetResult_WaitAll_WaitAny_and_ValueTask() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Jobs
+        {
+            void Run(Task a, Task b, Task<int> c, ValueTask<int> v, ValueTask w, Task d, Task e)
+            {
+                {|AP2001:d.Wait(100)|};
+                {|AP2001:a.Wait()|};
+                var x = {|AP2001:c.GetAwaiter().GetResult()|};
+                var y = {|AP2001:c.ConfigureAwait(false).GetAwaiter().GetResult()|};
+                var z = {|AP2001:v.Result|};
+                {|AP2001:w.GetAwaiter().GetResult()|};
+                {|AP2001:Task.WaitAll(a, b)|};
+                var i = {|AP2001:Task.WaitAny(d, e)|};
+                var done = {|AP2001:Task.WaitAll(new[] { d, e }, TimeSpan.FromSeconds(1))|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flags_inside_async_lambda_and_local_function() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Jobs
+        {
+            void Run(Func<Task<int>> load)
+            {
+                Func<Task<int>> f = async () => {|AP2001:load().Result|} + await load();
+                int Local() => {|AP2001:load().Result|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flags_when_the_await_of_the_task_is_conditional() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Jobs
+        {
+            async Task<int> Run(Task<int> t, bool fast)
+            {
+                if (fast) { await t; }
+                return {|AP2001:t.Result|};
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flags_when_only_WhenAny_was_awaited() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Jobs
+        {
+            async Task<int> Run(Task<int> a, Task<int> b)
+            {
+                await Task.WhenAny(a, b);
+                return {|AP2001:a.Result|};
+            }
+        }
+        """);
+
+    // ---- Does not flag ----
+
+    [Fact]
+    public Task DoesNotFlag_after_awaiting_the_same_task() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Jobs
+        {
+            async Task<int> Run(Task<int> t)
+            {
+                await t;
+                return t.Result;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_after_WhenAll_of_the_tasks() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Jobs
+        {
+            async Task<int> Run(HttpClient http, string[] urls)
+            {
+                var a = http.GetStringAsync(urls[0]);
+                var b = http.GetStringAsync(urls[1]);
+                await Task.WhenAll(a, b).ConfigureAwait(false);
+                return a.Result.Length + b.GetAwaiter().GetResult().Length;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_results_of_a_collection_after_WhenAll_of_it() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Jobs
+        {
+            async Task<int> Run(List<Task<int>> tasks, Task<int>[] array)
+            {
+                await Task.WhenAll(tasks);
+                await Task.WhenAll(array);
+                var sum = tasks.Sum(t => t.Result) + array[0].Result + tasks[1].Result;
+                foreach (var t in tasks)
+                {
+                    sum += t.Result;
+                }
+
+                return sum;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_inside_IsCompleted_guards() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Cache
+        {
+            async ValueTask<int> Get(Task<int> t, ValueTask<int> v)
+            {
+                if (t.IsCompleted) { return t.Result; }
+                if (t.IsCompletedSuccessfully && v.IsCompleted) { return t.Result + v.Result; }
+                if (t.Status == TaskStatus.RanToCompletion) { return t.GetAwaiter().GetResult(); }
+                return v.IsCompletedSuccessfully ? v.Result : await v;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_the_antecedent_in_ContinueWith() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Jobs
+        {
+            Task<int> Run(Task<string> t) => t.ContinueWith(antecedent => antecedent.Result.Length);
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_completed_task_factories() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Jobs
+        {
+            int Run()
+            {
+                Task.CompletedTask.Wait();
+                Task.CompletedTask.GetAwaiter().GetResult();
+                return Task.FromResult(1).Result + new ValueTask<int>(2).Result + ValueTask.FromResult(3).Result;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_the_synchronous_half_of_the_dual_pattern() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Connector
+        {
+            public void Close() => CloseAsync(async: false).GetAwaiter().GetResult();
+            public int StartRow() => StartRow(false).GetAwaiter().GetResult();
+            public void Write(bool isAsync) => WriteCore(isAsync: false).Wait();
+            Task CloseAsync(bool async) => Task.CompletedTask;
+            Task<int> StartRow(bool async) => Task.FromResult(1);
+            Task WriteCore(bool isAsync) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_a_stored_awaiter_or_nameof() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Jobs
+        {
+            string Run(Task<int> t)
+            {
+                var awaiter = t.GetAwaiter();
+                if (awaiter.IsCompleted) { awaiter.GetResult(); }
+                return nameof(t.Result);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_other_Result_and_Wait_members() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Outcome { public int Result { get; set; } public void Wait() { } }
+        class Jobs
+        {
+            int Run(Outcome o, SemaphoreSlim gate) { o.Wait(); return o.Result; }
+        }
+        """);
+
+    // ---- Fix ----
+
+    [Fact]
+    public Task Fix_awaits_Result_in_an_async_method() => Verify.VerifyCodeFixAsync(Usings + """
+        class CatalogClient
+        {
+            private readonly HttpClient _http = new();
+            public async Task<int> LengthAsync(string url)
+            {
+                // the body length
+                return {|AP2001:_http.GetStringAsync(url).Result|}.Length; // trailing comment
+            }
+        }
+        """, Usings + """
+        class CatalogClient
+        {
+            private readonly HttpClient _http = new();
+            public async Task<int> LengthAsync(string url)
+            {
+                // the body length
+                return (await _http.GetStringAsync(url)).Length; // trailing comment
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_awaits_Wait_GetResult_and_keeps_ConfigureAwait() => Verify.VerifyCodeFixAsync(Usings + """
+        class Jobs
+        {
+            async Task<int> Run(Task a, Task<int> b)
+            {
+                {|AP2001:a.Wait()|};
+                return {|AP2001:b.ConfigureAwait(false).GetAwaiter().GetResult()|};
+            }
+        }
+        """, Usings + """
+        class Jobs
+        {
+            async Task<int> Run(Task a, Task<int> b)
+            {
+                await a;
+                return await b.ConfigureAwait(false);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_forwards_the_token_of_Wait_to_WaitAsync() => Verify.VerifyCodeFixAsync(Usings + """
+        class Jobs
+        {
+            async Task Run(Task work, Task[] all, CancellationToken ct)
+            {
+                {|AP2001:work.Wait(ct)|};
+                {|AP2001:Task.WaitAll(all, ct)|};
+            }
+        }
+        """, Usings + """
+        class Jobs
+        {
+            async Task Run(Task work, Task[] all, CancellationToken ct)
+            {
+                await work.WaitAsync(ct);
+                await Task.WhenAll(all).WaitAsync(ct);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_turns_WaitAll_into_WhenAll_and_unused_WaitAny_into_WhenAny() => Verify.VerifyCodeFixAsync(Usings + """
+        class Jobs
+        {
+            async Task Run(Task a, Task b, Task c, Task d)
+            {
+                {|AP2001:Task.WaitAll(a, b)|};
+                {|AP2001:Task.WaitAny(c, d)|};
+            }
+        }
+        """, Usings + """
+        class Jobs
+        {
+            async Task Run(Task a, Task b, Task c, Task d)
+            {
+                await Task.WhenAll(a, b);
+                await Task.WhenAny(c, d);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_awaits_in_an_async_lambda() => Verify.VerifyCodeFixAsync(Usings + """
+        class Jobs
+        {
+            Func<Task<int>> Make(Func<Task<string>> load) => async () => {|AP2001:load().Result|}.Length;
+        }
+        """, Usings + """
+        class Jobs
+        {
+            Func<Task<int>> Make(Func<Task<string>> load) => async () => (await load()).Length;
+        }
+        """);
+
+    [Fact]
+    public Task Fix_makes_void_Main_async_Task() => new Verify.Test
+    {
+        OutputKind = OutputKind.ConsoleApplication,
+        TestCode = """
+            using System;
+            using System.Net.Http;
+
+            static class Program
+            {
+                static void Main(string[] args)
+                {
+                    using var http = new HttpClient();
+                    Console.WriteLine({|AP2001:http.GetStringAsync(args[0]).Result|});
+                    Console.WriteLine({|AP2001:http.GetStringAsync(args[1]).Result|});
+                }
+            }
+            """,
+        FixedCode = """
+            using System;
+            using System.Net.Http;
+            using System.Threading.Tasks;
+
+            static class Program
+            {
+                static async Task Main(string[] args)
+                {
+                    using var http = new HttpClient();
+                    Console.WriteLine(await http.GetStringAsync(args[0]));
+                    Console.WriteLine(await http.GetStringAsync(args[1]));
+                }
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task Fix_makes_int_Main_async_Task_of_int() => new Verify.Test
+    {
+        OutputKind = OutputKind.ConsoleApplication,
+        TestCode = Usings + """
+            static class Program
+            {
+                static int Main() => {|AP2001:RunAsync().GetAwaiter().GetResult()|};
+                static Task<int> RunAsync() => Task.FromResult(Environment.ProcessorCount);
+            }
+            """,
+        FixedCode = Usings + """
+            static class Program
+            {
+                static async Task<int> Main() => await RunAsync();
+                static Task<int> RunAsync() => Task.FromResult(Environment.ProcessorCount);
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task NoFix_in_a_synchronous_method() => Verify.VerifyCodeFixAsync(Usings + """
+        class Jobs
+        {
+            public int Run(Task<int> t, SemaphoreSlim gate) => {|AP2001:t.Result|};
+        }
+        """, Usings + """
+        class Jobs
+        {
+            public int Run(Task<int> t, SemaphoreSlim gate) => t.Result;
+        }
+        """);
+
+    [Fact]
+    public Task NoFix_for_timeouts_used_WaitAny_or_inside_lock() => Verify.VerifyCodeFixAsync(Usings + """
+        class Jobs
+        {
+            private readonly object _gate = new();
+            async Task<int> Run(Task a, Task<int> b)
+            {
+                {|AP2001:a.Wait(1000)|};
+                var index = {|AP2001:Task.WaitAny(a, b)|};
+                lock (_gate) { return {|AP2001:b.Result|} + index; }
+            }
+        }
+        """, Usings + """
+        class Jobs
+        {
+            private readonly object _gate = new();
+            async Task<int> Run(Task a, Task<int> b)
+            {
+                a.Wait(1000);
+                var index = Task.WaitAny(a, b);
+                lock (_gate) { return b.Result + index; }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoFix_for_Wait_with_a_token_where_the_target_lacks_WaitAsync() => new Verify.Test
+    {
+        References = Verifiers.TestReferences.NetStandard20,
+        TestCode = """
+            using System.Threading;
+            using System.Threading.Tasks;
+            class Jobs
+            {
+                async Task Run(Task work, CancellationToken ct)
+                {
+                    {|AP2001:work.Wait(ct)|};
+                    await Task.Yield();
+                }
+            }
+            """,
+        FixedCode = """
+            using System.Threading;
+            using System.Threading.Tasks;
+            class Jobs
+            {
+                async Task Run(Task work, CancellationToken ct)
+                {
+                    work.Wait(ct);
+                    await Task.Yield();
+                }
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task FixAll_fixes_nested_and_sibling_diagnostics_in_several_documents()
+    {
+        var test = new Verify.Test();
+        test.Sources.Add(Usings + """
+            class A
+            {
+                async Task<int> Run(Func<Task<Task<int>>> load, Task<int> b) => {|AP2001:{|AP2001:load().Result|}.Result|} + {|AP2001:b.Result|};
+            }
+            """);
+        test.Sources.Add(Usings + """
+            class B
+            {
+                async Task Run(Task a, Task b) { {|AP2001:a.Wait()|}; {|AP2001:b.Wait()|}; }
+            }
+            """);
+        test.FixedSources = new()
+        {
+            Usings + """
+            class A
+            {
+                async Task<int> Run(Func<Task<Task<int>>> load, Task<int> b) => await await load() + await b;
+            }
+            """,
+            Usings + """
+            class B
+            {
+                async Task Run(Task a, Task b) { await a; await b; }
+            }
+            """,
+        };
+        return test.RunAsync();
+    }
+
+    [Fact]
+    public Task Option_severity_none_in_editorconfig_silences_the_rule() => new Verify.Test
+    {
+        EditorConfig = "dotnet_diagnostic.AP2001.severity = none",
+        TestCode = Usings + "class Jobs { int Run(Task<int> t) => t.Result; }",
+    }.RunAsync();
+
+    [Fact]
+    public Task Option_category_severity_applies_to_the_rule() => new Verify.Test
+    {
+        EditorConfig = "dotnet_analyzer_diagnostic.category-AsyncPerf.Blocking.severity = none",
+        TestCode = Usings + "class Jobs { int Run(Task<int> t) => t.Result; }",
+    }.RunAsync();
+}
