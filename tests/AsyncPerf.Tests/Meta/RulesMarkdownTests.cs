@@ -19,6 +19,32 @@ public class RulesMarkdownTests
         Assert.True(expected == actual, "rules.md has drifted from the descriptors; run the tests with ASYNCPERF_UPDATE_RULES=1 to regenerate it.\n--- expected ---\n" + expected);
     }
 
+    [Theory]
+    [InlineData("strict")]
+    [InlineData("minimal")]
+    [InlineData("none")]
+    public void Preset_global_configs_match_the_catalog(string mode)
+    {
+        var path = RepositoryFiles.PathOf("src", "AsyncPerf.Package", "buildTransitive", "config", $"asyncperf.{mode}.globalconfig");
+        var expected = RuleCatalog.RenderPreset(mode);
+        if (Environment.GetEnvironmentVariable("ASYNCPERF_UPDATE_RULES") == "1")
+        {
+            File.WriteAllText(path, expected);
+        }
+
+        Assert.True(File.Exists(path) && File.ReadAllText(path).Replace("\r\n", "\n") == expected, $"{path} has drifted from the catalog; run the tests with ASYNCPERF_UPDATE_RULES=1.\n{expected}");
+    }
+
+    [Fact]
+    public void Minimal_preset_keeps_only_Warning_rules()
+    {
+        foreach (var id in RuleCatalog.MinimalPresetIds)
+        {
+            var descriptor = RuleCatalog.Descriptors.Single(d => d.Id == id);
+            Assert.Equal(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning, descriptor.DefaultSeverity);
+        }
+    }
+
     [Fact]
     public void Every_descriptor_is_reported_by_an_analyzer()
     {

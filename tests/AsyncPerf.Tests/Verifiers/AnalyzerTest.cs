@@ -45,6 +45,9 @@ public class AnalyzerTest
     /// <summary>Text of an .editorconfig at the project root; a leading "[*.cs]" is added when it has no section.</summary>
     public string? EditorConfig { get; set; }
 
+    /// <summary>Global analyzer config files (.globalconfig text, with is_global = true), e.g. the package's presets.</summary>
+    public List<string> GlobalConfigs { get; } = new();
+
     public IReadOnlyList<MetadataReference> References { get; set; } = TestReferences.Net10;
     public List<MetadataReference> AdditionalReferences { get; } = new();
     public OutputKind OutputKind { get; set; } = OutputKind.DynamicallyLinkedLibrary;
@@ -140,6 +143,11 @@ public class AnalyzerTest
             var text = EditorConfig.TrimStart().StartsWith('[') ? EditorConfig : "[*.cs]\n" + EditorConfig;
             text = "root = true\n" + text;
             solution = solution.AddAnalyzerConfigDocument(DocumentId.CreateNewId(projectId, ".editorconfig"), ".editorconfig", SourceText.From(text), filePath: ProjectDirectory + ".editorconfig");
+        }
+
+        for (var i = 0; i < GlobalConfigs.Count; i++)
+        {
+            solution = solution.AddAnalyzerConfigDocument(DocumentId.CreateNewId(projectId, $"preset{i}.globalconfig"), $"preset{i}.globalconfig", SourceText.From(GlobalConfigs[i]), filePath: $"/presets/preset{i}.globalconfig");
         }
 
         return solution;
@@ -248,6 +256,11 @@ public class AnalyzerTest
             {
                 return false;
             }
+        }
+
+        if (expected.Severity is { } severity && actual.Severity != severity)
+        {
+            return false;
         }
 
         if (expected.Message is { } message && actual.GetMessage() != message)
