@@ -36,7 +36,12 @@ internal static class SyntaxHelpers
     public static bool CanAwaitAt(SyntaxNode node)
     {
         var function = EnclosingFunction(node);
-        if (!IsAsync(function))
+        if (function is null && node.FirstAncestorOrSelf<GlobalStatementSyntax>() is { } globalStatement)
+        {
+            // Top-level statements may await: the compiler makes the synthesized Main async.
+            function = globalStatement;
+        }
+        else if (!IsAsync(function))
         {
             return false;
         }

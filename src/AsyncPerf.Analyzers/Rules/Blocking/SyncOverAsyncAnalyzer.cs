@@ -60,6 +60,12 @@ public sealed class SyncOverAsyncAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeInvocation(OperationAnalysisContext context, KnownTypes known)
     {
         var invocation = (IInvocationOperation)context.Operation;
+        if (invocation.Syntax.ContainsDiagnostics)
+        {
+            // A call still being typed: report it once it parses.
+            return;
+        }
+
         var method = invocation.TargetMethod;
         switch (method.Name)
         {

@@ -482,4 +482,88 @@ public class SyncOverAsyncTests
         EditorConfig = "dotnet_analyzer_diagnostic.category-AsyncPerf.Blocking.severity = none",
         TestCode = Usings + "class Jobs { int Run(Task<int> t) => t.Result; }",
     }.RunAsync();
+
+    // ---- Robustness ----
+
+    [Fact]
+    public Task Robust_on_incomplete_code_typed_in_an_IDE() => new Verify.Test
+    {
+        AllowCompilerErrors = true,
+        TestCode = Usings + """
+            class Jobs
+            {
+                int Run(Task<int> t, Missing m)
+                {
+                    var a = m.Result;
+                    var b = t.GetAwaiter().
+                    var c = Task.WaitAll(
+                    return {|AP2001:t.Result|}
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task Robust_on_error_types_and_missing_members() => new Verify.Test
+    {
+        AllowCompilerErrors = true,
+        TestCode = Usings + """
+            class Jobs
+            {
+                int Run(Unknown<int> t, Task<int> ok) => t.Result + t.GetAwaiter().GetResult() + ok.Missing.Result;
+                void Wait(Task t) => Task.WaitAll(t.Nope);
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task Flags_in_top_level_statements_and_fixes_there() => new Verify.Test
+    {
+        OutputKind = OutputKind.ConsoleApplication,
+        TestCode = """
+            using System.Net.Http;
+            using var http = new HttpClient();
+            var body = {|AP2001:http.GetStringAsync("https://localhost/").Result|};
+            System.Console.WriteLine(body);
+            """,
+        FixedCode = """
+            using System.Net.Http;
+            using var http = new HttpClient();
+            var body = await http.GetStringAsync("https://localhost/");
+            System.Console.WriteLine(body);
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task Flags_in_primary_constructor_types_file_scoped_namespaces_and_async_iterators() => Verify.VerifyCodeFixAsync(Usings + """
+        namespace Orders;
+
+        sealed class OrderFeed(HttpClient http)
+        {
+            public async IAsyncEnumerable<int> Lengths(IEnumerable<string> urls)
+            {
+                foreach (var url in urls)
+                {
+                    yield return {|AP2001:http.GetStringAsync(url).Result|}.Length;
+                }
+            }
+
+            public Task<string>[] Pending { get; } = [];
+            public string First => {|AP2001:Pending[0].Result|};
+        }
+        """, Usings + """
+        namespace Orders;
+
+        sealed class OrderFeed(HttpClient http)
+        {
+            public async IAsyncEnumerable<int> Lengths(IEnumerable<string> urls)
+            {
+                foreach (var url in urls)
+                {
+                    yield return (await http.GetStringAsync(url)).Length;
+                }
+            }
+
+            public Task<string>[] Pending { get; } = [];
+            public string First => {|AP2001:Pending[0].Result|};
+        }
+        """);
 }
