@@ -10,15 +10,19 @@ namespace AsyncPerf.Infrastructure;
 /// </summary>
 internal static class TaskCompletion
 {
-    private static readonly string[] s_asyncFlagNames = { "async", "isAsync", "useAsync" };
-
     public static bool IsKnownComplete(IOperation taskExpression, KnownTypes known)
     {
         var task = taskExpression.WalkDownConfigureAwait();
 
-        if (IsCompletedTaskFactory(task, known) || IsSynchronousHalfOfDualPattern(task))
+        if (IsCompletedTaskFactory(task, known) || DualSyncAsyncPattern.IsSynchronousCall(task))
         {
             return true;
+        }
+
+        // (schemaOnly ? NextResultSchemaOnly(false) : NextResult(false)).GetAwaiter().GetResult()
+        if (task is IConditionalOperation { WhenFalse: { } whenFalse } choice)
+        {
+            return IsKnownComplete(choice.WhenTrue, known) && IsKnownComplete(whenFalse, known);
         }
 
         if (task.ReferencedSymbol() is { } symbol)
@@ -50,27 +54,6 @@ internal static class TaskCompletion
 
     private static bool IsValueTaskSource(ITypeSymbol? type) =>
         type is not null && type.AllInterfaces.Any(i => i.Name == "IValueTaskSource");
-
-    /// <summary><c>StartRow(false)</c>, <c>CloseAsync(async: false)</c>: the callee completes synchronously (Npgsql, System.Net).</summary>
-    private static bool IsSynchronousHalfOfDualPattern(IOperation task)
-    {
-        if (task is not IInvocationOperation invocation)
-        {
-            return false;
-        }
-
-        foreach (var argument in invocation.Arguments)
-        {
-            if (argument.Parameter is { Type.SpecialType: SpecialType.System_Boolean } parameter
-                && Array.IndexOf(s_asyncFlagNames, parameter.Name) >= 0
-                && argument.Value.ConstantValue is { HasValue: true, Value: false })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     /// <summary><c>t.ContinueWith(antecedent => antecedent.Result)</c>.</summary>
     private static bool IsContinuationAntecedent(IOperation task, ISymbol symbol)
@@ -122,7 +105,7 @@ internal static class TaskCompletion
     {
         switch (condition.WalkDownConversions())
         {
-            case IPropertyReferenceOperation { Property.Name: "IsCompleted" or "IsCompletedSuccessfully" } property:
+            case IPropertyReferenceOperation { Property.Name: "IsCompleted" or "IsCompletedSuccessfully" or "IsFaulted" or "IsCanceled" } property:
                 return property.Instance.ReferencedSymbol().Is(symbol);
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } and:
                 return ConditionChecksCompletion(and.LeftOperand, symbol) || ConditionChecksCompletion(and.RightOperand, symbol);
@@ -197,6 +180,21 @@ internal static class TaskCompletion
 
     private static bool StatementCompletes(IOperation statement, ISymbol symbol)
     {
+        // if (!t.IsCompleted) return Slow(t);   ...   t.Result
+        if (statement is IConditionalOperation { WhenFalse: null, Condition: IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not } guard
+            && ConditionChecksCompletion(not.Operand, symbol)
+            && AlwaysExits(guard.WhenTrue))
+        {
+            return true;
+        }
+
+        // Debug.Assert(t.IsCompleted): the author states the invariant.
+        if (statement is IExpressionStatementOperation { Operation: IInvocationOperation { TargetMethod: { Name: "Assert", ContainingType.Name: "Debug" }, Arguments.Length: > 0 } assert }
+            && ConditionChecksCompletion(assert.Arguments[0].Value, symbol))
+        {
+            return true;
+        }
+
         var expression = statement switch
         {
             IExpressionStatementOperation expressionStatement => expressionStatement.Operation,
@@ -217,6 +215,14 @@ internal static class TaskCompletion
             _ => false,
         };
     }
+
+    private static bool AlwaysExits(IOperation branch) => branch switch
+    {
+        IReturnOperation or IThrowOperation => true,
+        IExpressionStatementOperation { Operation: IThrowOperation } => true,
+        IBlockOperation { Operations.Length: > 0 } block => AlwaysExits(block.Operations[block.Operations.Length - 1]),
+        _ => false,
+    };
 
     /// <summary>WaitAll(tasks, 1000) may return false with the tasks still running.</summary>
     private static bool HasTimeout(IMethodSymbol method) =>

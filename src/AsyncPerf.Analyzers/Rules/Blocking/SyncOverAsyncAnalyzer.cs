@@ -85,6 +85,11 @@ public sealed class SyncOverAsyncAnalyzer : DiagnosticAnalyzer
                     return;
                 }
 
+                if (DualSyncAsyncPattern.IsInSynchronousBranch(invocation))
+                {
+                    return;
+                }
+
                 var properties = ImmutableDictionary<string, string?>.Empty.Add(KindProperty, method.Name);
                 var replacement = method.Name == "WaitAll" ? "await Task.WhenAll(...) instead" : "await Task.WhenAny(...) instead";
                 context.ReportDiagnostic(Diagnostic.Create(Descriptors.SyncOverAsync, invocation.Syntax.GetLocation(), properties, "Task." + method.Name + "(...)", replacement));
@@ -94,7 +99,7 @@ public sealed class SyncOverAsyncAnalyzer : DiagnosticAnalyzer
 
     private static void Report(OperationAnalysisContext context, KnownTypes known, IOperation blockingOperation, IOperation task, string kind, string display)
     {
-        if (TaskCompletion.IsKnownComplete(task, known))
+        if (TaskCompletion.IsKnownComplete(task, known) || DualSyncAsyncPattern.IsInSynchronousBranch(blockingOperation))
         {
             return;
         }

@@ -190,6 +190,71 @@ public class SyncOverAsyncTests
         """);
 
     [Fact]
+    public Task DoesNotFlag_the_synchronous_branch_of_if_async() => Verify.VerifyAnalyzerAsync(Usings + """
+        class DataSource
+        {
+            private Task _refresh = Task.CompletedTask;
+            async Task Refresh(bool async)
+            {
+                if (async)
+                    await _refresh.ConfigureAwait(false);
+                else
+                    _refresh.GetAwaiter().GetResult();
+                if (!async) { _refresh.Wait(); }
+            }
+            Task<bool> NextResult(bool async) => Task.FromResult(async);
+            Task<bool> NextResultSchemaOnly(bool async) => Task.FromResult(async);
+            public bool NextResult(bool schemaOnly, int unused) => (schemaOnly ? NextResultSchemaOnly(false) : NextResult(false)).GetAwaiter().GetResult();
+        }
+        """);
+
+    [Fact]
+    public Task Flags_the_asynchronous_branch_and_a_conditional_with_one_unknown_side() => Verify.VerifyAnalyzerAsync(Usings + """
+        class DataSource
+        {
+            private Task _refresh = Task.CompletedTask;
+            void Refresh(bool async, bool other)
+            {
+                if (async) {|AP2001:_refresh.Wait()|};
+                if (other) { } else {|AP2001:_refresh.GetAwaiter().GetResult()|};
+            }
+            Task<bool> NextResult(bool async) => Task.FromResult(async);
+            public bool Next(bool schemaOnly, Task<bool> pending) => {|AP2001:(schemaOnly ? pending : NextResult(false)).GetAwaiter().GetResult()|};
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_after_an_early_exit_or_Debug_Assert_on_completion() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Reader
+        {
+            int Read(Task<int> task, Task<int> other, Task sendTask)
+            {
+                if (!task.IsCompletedSuccessfully)
+                    return -1;
+                System.Diagnostics.Debug.Assert(other.IsCompleted, "sync path completes inline");
+                if (sendTask.IsFaulted)
+                    sendTask.GetAwaiter().GetResult();
+                return task.Result + other.Result;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flags_after_an_early_exit_that_does_not_always_exit() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Reader
+        {
+            int Read(Task<int> task, bool log)
+            {
+                if (!task.IsCompleted)
+                {
+                    if (log) return -1;
+                }
+                return {|AP2001:task.Result|};
+            }
+        }
+        """);
+
+    [Fact]
     public Task DoesNotFlag_a_stored_awaiter_or_nameof() => Verify.VerifyAnalyzerAsync(Usings + """
         class Jobs
         {
