@@ -54,6 +54,7 @@ public sealed class HttpClientPerCallAnalyzer : DiagnosticAnalyzer
     {
         var creation = (IObjectCreationOperation)context.Operation;
         if (!SymbolEqualityComparer.Default.Equals(creation.Type, known.HttpClient)
+            || creation.Syntax.ContainsDiagnostics
             || context.ContainingSymbol is not IMethodSymbol member
             || member.MethodKind is MethodKind.Constructor or MethodKind.StaticConstructor)
         {

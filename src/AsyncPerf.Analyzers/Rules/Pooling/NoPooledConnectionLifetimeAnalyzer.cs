@@ -52,6 +52,7 @@ public sealed class NoPooledConnectionLifetimeAnalyzer : DiagnosticAnalyzer
     {
         var creation = (IObjectCreationOperation)context.Operation;
         if (!SymbolEqualityComparer.Default.Equals(creation.Type, httpClient)
+            || creation.Syntax.ContainsDiagnostics
             || HandlerKind(creation, socketsHandler, httpClientHandler) is not { } handler
             || !IsLongLived(creation))
         {
