@@ -16,7 +16,31 @@ internal static class InitializerHelpers
 
     /// <summary><c>Name = value</c>.</summary>
     public static AssignmentExpressionSyntax Assignment(string name, ExpressionSyntax value) =>
-        SyntaxFactory.AssignmentExpression(SyntaxKind.SimpleAssignmentExpression, SyntaxFactory.IdentifierName(name), value);
+        SyntaxFactory.AssignmentExpression(
+            SyntaxKind.SimpleAssignmentExpression,
+            SyntaxFactory.IdentifierName(SyntaxFactory.Identifier(default, name, default)),
+            SyntaxFactory.Token(SyntaxFactory.TriviaList(SyntaxFactory.Space), SyntaxKind.EqualsToken, SyntaxFactory.TriviaList(SyntaxFactory.Space)),
+            value);
+
+    /// <summary>An argument list written with plain separators (no elastic trivia, so the clean-up leaves the layout alone).</summary>
+    public static ArgumentListSyntax ArgumentList(IReadOnlyList<ArgumentSyntax> arguments)
+    {
+        var nodesAndTokens = new List<SyntaxNodeOrToken>();
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            if (i > 0)
+            {
+                nodesAndTokens.Add(SyntaxFactory.Token(default, SyntaxKind.CommaToken, SyntaxFactory.TriviaList(SyntaxFactory.Space)));
+            }
+
+            nodesAndTokens.Add(arguments[i]);
+        }
+
+        return SyntaxFactory.ArgumentList(
+            SyntaxFactory.Token(default, SyntaxKind.OpenParenToken, default),
+            SyntaxFactory.SeparatedList<ArgumentSyntax>(nodesAndTokens),
+            SyntaxFactory.Token(default, SyntaxKind.CloseParenToken, default));
+    }
 
     /// <summary>
     /// Appends <paramref name="expression"/> to the object initializer of <paramref name="creation"/> (creating <c>{ ... }</c> when
@@ -32,9 +56,9 @@ internal static class InitializerHelpers
                 : creation.WithoutTrailingTrivia();
             var created = SyntaxFactory.InitializerExpression(
                 SyntaxKind.ObjectInitializerExpression,
-                SyntaxFactory.Token(SyntaxKind.OpenBraceToken).WithLeadingTrivia(SyntaxFactory.Space).WithTrailingTrivia(SyntaxFactory.Space),
+                SyntaxFactory.Token(SyntaxFactory.TriviaList(SyntaxFactory.Space), SyntaxKind.OpenBraceToken, SyntaxFactory.TriviaList(SyntaxFactory.Space)),
                 SyntaxFactory.SingletonSeparatedList(expression),
-                SyntaxFactory.Token(SyntaxKind.CloseBraceToken).WithLeadingTrivia(SyntaxFactory.Space));
+                SyntaxFactory.Token(SyntaxFactory.TriviaList(SyntaxFactory.Space), SyntaxKind.CloseBraceToken, default));
             return withArguments.WithInitializer(created).WithTrailingTrivia(trailing);
         }
 
@@ -66,7 +90,7 @@ internal static class InitializerHelpers
             }
             else
             {
-                nodesAndTokens.Add(SyntaxFactory.Token(SyntaxKind.CommaToken).WithTrailingTrivia(separatorTrailing));
+                nodesAndTokens.Add(SyntaxFactory.Token(default, SyntaxKind.CommaToken, separatorTrailing));
             }
         }
 
@@ -79,7 +103,7 @@ internal static class InitializerHelpers
             // A trailing comma: keep one after the new entry too.
             var trailingComma = expressions.GetSeparator(expressions.SeparatorCount - 1);
             nodesAndTokens.Add(newEntry);
-            nodesAndTokens.Add(SyntaxFactory.Token(SyntaxKind.CommaToken).WithTrailingTrivia(trailingComma.TrailingTrivia));
+            nodesAndTokens.Add(SyntaxFactory.Token(default, SyntaxKind.CommaToken, trailingComma.TrailingTrivia));
         }
 
         return initializer.WithExpressions(SyntaxFactory.SeparatedList<ExpressionSyntax>(nodesAndTokens));

@@ -83,7 +83,11 @@ public sealed class NoPooledConnectionLifetimeCodeFix : CodeFixProvider, IDocume
     /// <summary><c>new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(N) }</c>.</summary>
     internal static ExpressionSyntax NewSocketsHandler(string minutes) =>
         InitializerHelpers.AddToInitializer(
-            SyntaxFactory.ObjectCreationExpression(SyntaxHelpers.QualifiedType("System.Net.Http.SocketsHttpHandler").WithLeadingTrivia(SyntaxFactory.Space), null, null),
+            SyntaxFactory.ObjectCreationExpression(
+                SyntaxFactory.Token(default, SyntaxKind.NewKeyword, default),
+                SyntaxHelpers.QualifiedType("System.Net.Http.SocketsHttpHandler").WithLeadingTrivia(SyntaxFactory.Space),
+                null,
+                null),
             LifetimeAssignment(minutes));
 
     private static FixPlan? Plan(SyntaxNode root, SemanticModel semanticModel, Diagnostic diagnostic, CancellationToken cancellationToken)
@@ -170,6 +174,6 @@ public sealed class NoPooledConnectionLifetimeCodeFix : CodeFixProvider, IDocume
         var typeTrailing = explicitClient.Type.GetTrailingTrivia();
         return explicitClient
             .WithType(explicitClient.Type.WithoutTrailingTrivia())
-            .WithArgumentList(SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(argument)).WithTrailingTrivia(typeTrailing));
+            .WithArgumentList(InitializerHelpers.ArgumentList(new[] { argument }).WithTrailingTrivia(typeTrailing));
     }
 }
