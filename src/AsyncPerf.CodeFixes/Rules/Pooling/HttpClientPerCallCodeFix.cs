@@ -27,6 +27,9 @@ public sealed class HttpClientPerCallCodeFix : CodeFixProvider, IDocumentFixer
     private const string BaseFieldName = "s_httpClient";
     private const string LifetimeMinutes = "2";
 
+    /// <summary>Marks the creations a FixAll pass still has to visit; never copied into the field.</summary>
+    private const string TrackingKind = "AsyncPerf.AP4001.Creation";
+
     /// <summary>HttpClient properties whose constant value can move from a statement after the declaration into the initializer.</summary>
     private static readonly HashSet<string> s_foldableProperties = new(StringComparer.Ordinal)
     {
@@ -72,7 +75,7 @@ public sealed class HttpClientPerCallCodeFix : CodeFixProvider, IDocumentFixer
         {
             if (FindCreation(annotated, diagnostic.Location.SourceSpan) is { } creation)
             {
-                var annotation = new SyntaxAnnotation();
+                var annotation = new SyntaxAnnotation(TrackingKind);
                 annotated = annotated.ReplaceNode(creation, creation.WithAdditionalAnnotations(annotation));
                 annotations.Add((annotation, diagnostic));
             }
@@ -344,8 +347,7 @@ public sealed class HttpClientPerCallCodeFix : CodeFixProvider, IDocumentFixer
     /// </summary>
     private static ExpressionSyntax BuildInitializer(BaseObjectCreationExpressionSyntax creation, IReadOnlyList<AssignmentExpressionSyntax> folded, SemanticModel semanticModel)
     {
-        var result = creation.WithoutAnnotations(creation.GetAnnotations(Array.Empty<string>()).ToArray()).WithoutTrivia();
-        result = (BaseObjectCreationExpressionSyntax)result.ReplaceNodes(result.DescendantNodes(), (_, rewritten) => rewritten);
+        var result = creation.WithoutAnnotations(TrackingKind).WithoutTrivia();
         foreach (var assignment in folded)
         {
             result = InitializerHelpers.AddToInitializer(result, assignment);

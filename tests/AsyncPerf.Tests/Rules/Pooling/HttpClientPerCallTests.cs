@@ -90,7 +90,7 @@ public class HttpClientPerCallTests
             {
                 async Task<int> PingAsync(string host)
                 {
-                    using var http = {|AP4001:new SocketsHttpClientFactory().Create()|};
+                    using var http = {|AP4001:new HttpClient()|};
                     return (await http.GetByteArrayAsync(host)).Length;
                 }
 
@@ -99,9 +99,7 @@ public class HttpClientPerCallTests
                 return total;
             }
         }
-
-        class SocketsHttpClientFactory { public HttpClient Create() => new HttpClient(); }
-        """.Replace("{|AP4001:new SocketsHttpClientFactory().Create()|}", "{|AP4001:new HttpClient()|}"));
+        """);
 
     [Fact]
     public Task Flags_an_async_iterator_and_a_primary_constructor_type() => Verify.VerifyAnalyzerAsync(Usings + """
@@ -386,6 +384,90 @@ public class HttpClientPerCallTests
         """);
 
     [Fact]
+    public Task Fix_unwraps_a_using_statement_and_keeps_its_comment() => Verify.VerifyCodeFixAsync(Usings + """
+        class InventoryClient
+        {
+            public async Task<int> CountAsync(string[] skus)
+            {
+                var count = 0;
+                // ask the stock service for every SKU
+                using (var http = {|AP4001:new HttpClient()|})
+                {
+                    foreach (var sku in skus)
+                    {
+                        count += (await http.GetStringAsync("https://stock.example.com/" + sku)).Length;
+                    }
+                }
+
+                return count;
+            }
+        }
+        """, Usings + """
+        class InventoryClient
+        {
+            private static readonly HttpClient s_httpClient = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+
+            public async Task<int> CountAsync(string[] skus)
+            {
+                var count = 0;
+                // ask the stock service for every SKU
+                foreach (var sku in skus)
+                {
+                    count += (await s_httpClient.GetStringAsync("https://stock.example.com/" + sku)).Length;
+                }
+
+                return count;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_in_a_record_with_a_primary_constructor_in_a_file_scoped_namespace() => Verify.VerifyCodeFixAsync(Usings + """
+        namespace Orders.Shipping;
+
+        public sealed record TrackingClient(string Carrier)
+        {
+            public async Task<string> StatusAsync(string parcel)
+            {
+                using var http = {|AP4001:new HttpClient()|};
+                return await http.GetStringAsync($"https://track.example.com/{Carrier}/{parcel}");
+            }
+        }
+        """, Usings + """
+        namespace Orders.Shipping;
+
+        public sealed record TrackingClient(string Carrier)
+        {
+            private static readonly HttpClient s_httpClient = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+
+            public async Task<string> StatusAsync(string parcel)
+            {
+                return await s_httpClient.GetStringAsync($"https://track.example.com/{Carrier}/{parcel}");
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoFix_in_top_level_statements_which_have_no_type_to_hold_the_field() => new Verify.Test
+    {
+        OutputKind = OutputKind.ConsoleApplication,
+        TestCode = Usings + """
+            foreach (var url in args)
+            {
+                using var http = {|AP4001:new HttpClient()|};
+                Console.WriteLine(await http.GetStringAsync(url));
+            }
+            """,
+        FixedCode = Usings + """
+            foreach (var url in args)
+            {
+                using var http = {|AP4001:new HttpClient()|};
+                Console.WriteLine(await http.GetStringAsync(url));
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
     public Task Fix_replaces_a_client_used_as_a_receiver() => Verify.VerifyCodeFixAsync(Usings + """
         class WeatherClient
         {
@@ -662,6 +744,44 @@ public class HttpClientPerCallTests
             }
         }
         """);
+
+    [Fact]
+    public Task FixAll_in_two_documents_gives_each_type_its_field()
+    {
+        var test = new Verify.Test();
+        test.Sources.Add(Usings + """
+            class OrderGateway
+            {
+                public Task<string> StatusAsync(string id) => {|AP4001:new HttpClient()|}.GetStringAsync("https://orders.example.com/" + id);
+            }
+            """);
+        test.Sources.Add(Usings + """
+            class RefundGateway
+            {
+                public Task<string> StatusAsync(string id) => {|AP4001:new HttpClient()|}.GetStringAsync("https://refunds.example.com/" + id);
+            }
+            """);
+        test.FixedSources = new()
+        {
+            Usings + """
+            class OrderGateway
+            {
+                private static readonly HttpClient s_httpClient = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+
+                public Task<string> StatusAsync(string id) => s_httpClient.GetStringAsync("https://orders.example.com/" + id);
+            }
+            """,
+            Usings + """
+            class RefundGateway
+            {
+                private static readonly HttpClient s_httpClient = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+
+                public Task<string> StatusAsync(string id) => s_httpClient.GetStringAsync("https://refunds.example.com/" + id);
+            }
+            """,
+        };
+        return test.RunAsync();
+    }
 
     // ---- Options ----
 
