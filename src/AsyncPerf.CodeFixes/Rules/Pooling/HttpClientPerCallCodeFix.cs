@@ -415,7 +415,9 @@ public sealed class HttpClientPerCallCodeFix : CodeFixProvider, IDocumentFixer
             endOfLine = SyntaxFactory.ElasticCarriageReturnLineFeed;
         }
 
-        var lastField = type.Members.OfType<FieldDeclarationSyntax>().LastOrDefault();
+        // After the last static field, else after the last field: static state stays together.
+        var lastField = type.Members.OfType<FieldDeclarationSyntax>().LastOrDefault(f => f.Modifiers.Any(SyntaxKind.StaticKeyword))
+            ?? type.Members.OfType<FieldDeclarationSyntax>().LastOrDefault();
         var indentation = Indentation(lastField ?? type.Members.FirstOrDefault(), type);
         var field = declaration.WithLeadingTrivia(indentation).WithTrailingTrivia(endOfLine);
         Action<SyntaxEditor> add = editor => editor.ReplaceNode(type, (current, _) =>

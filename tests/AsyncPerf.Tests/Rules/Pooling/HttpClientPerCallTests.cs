@@ -530,6 +530,37 @@ public class HttpClientPerCallTests
         """);
 
     [Fact]
+    public Task Fix_places_the_field_after_the_last_static_field() => Verify.VerifyCodeFixAsync(Usings + """
+        class WeatherClient
+        {
+            private static readonly Uri s_endpoint = new("https://weather.example.com/");
+            private readonly string _city;
+
+            public WeatherClient(string city) => _city = city;
+
+            public async Task<string> ForecastAsync()
+            {
+                using var http = {|AP4001:new HttpClient()|};
+                return await http.GetStringAsync(new Uri(s_endpoint, _city));
+            }
+        }
+        """, Usings + """
+        class WeatherClient
+        {
+            private static readonly Uri s_endpoint = new("https://weather.example.com/");
+            private static readonly HttpClient s_httpClient = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+            private readonly string _city;
+
+            public WeatherClient(string city) => _city = city;
+
+            public async Task<string> ForecastAsync()
+            {
+                return await s_httpClient.GetStringAsync(new Uri(s_endpoint, _city));
+            }
+        }
+        """);
+
+    [Fact]
     public Task Fix_on_netstandard20_uses_the_default_handler() => new Verify.Test
     {
         References = Verifiers.TestReferences.NetStandard20,
