@@ -62,7 +62,7 @@ public sealed class HttpClientPerCallAnalyzer : DiagnosticAnalyzer
         }
 
         var iteration = LoopContext.EnclosingIteration(creation);
-        if (iteration is null && IsEntryPoint(member))
+        if (iteration is null && IsEntryPoint(member) && AsyncContext.EnclosingFunction(creation, member) is { } function && function.Equals(member, SymbolEqualityComparer.Default))
         {
             return;
         }
@@ -97,7 +97,7 @@ public sealed class HttpClientPerCallAnalyzer : DiagnosticAnalyzer
         context.ReportDiagnostic(Diagnostic.Create(Descriptors.HttpClientPerCall, creation.Syntax.GetLocation(), properties, where));
     }
 
-    /// <summary>Main and top-level statements run once per process: one client there is a shared client.</summary>
+    /// <summary>Main and top-level statements run once per process: one client there is a shared client (not in their lambdas, e.g. minimal API handlers).</summary>
     private static bool IsEntryPoint(IMethodSymbol member) =>
         member.IsStatic && member.Name is "Main" or "<Main>$" && member.MethodKind == MethodKind.Ordinary;
 

@@ -362,6 +362,27 @@ public class FileStreamWithoutAsyncModeTests
         """);
 
     [Fact]
+    public Task Fix_sets_Options_in_FileStreamOptions_passed_to_File_Open() => Verify.VerifyCodeFixAsync(Usings + """
+        class Exporter
+        {
+            async Task ExportAsync(string path, ReadOnlyMemory<byte> data)
+            {
+                await using var file = {|AP4003:File.Open(path, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Options = FileOptions.None })|};
+                await file.WriteAsync(data);
+            }
+        }
+        """, Usings + """
+        class Exporter
+        {
+            async Task ExportAsync(string path, ReadOnlyMemory<byte> data)
+            {
+                await using var file = File.Open(path, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Options = FileOptions.Asynchronous });
+                await file.WriteAsync(data);
+            }
+        }
+        """);
+
+    [Fact]
     public Task Fix_adds_the_System_IO_using_when_missing() => Verify.VerifyCodeFixAsync("""
         using System.Threading.Tasks;
 

@@ -145,6 +145,24 @@ public class HttpClientPerCallTests
             """,
     }.RunAsync();
 
+    [Fact]
+    public Task Flags_in_a_minimal_api_handler_declared_in_top_level_statements() => new Verify.Test
+    {
+        OutputKind = OutputKind.ConsoleApplication,
+        TestCode = Usings + """
+            using Microsoft.AspNetCore.Builder;
+            using Microsoft.AspNetCore.Http;
+
+            var app = WebApplication.CreateBuilder(args).Build();
+            app.MapGet("/rates", async () =>
+            {
+                using var http = {|AP4001:new HttpClient()|};
+                return await http.GetStringAsync("https://rates.example.com/eur");
+            });
+            app.Run();
+            """,
+    }.RunAsync();
+
     // ---- Does not flag ----
 
     [Fact]
