@@ -846,6 +846,23 @@ public class HttpClientPerCallTests
         """);
 
     [Fact]
+    public Task FixAll_handles_a_client_nested_in_the_arguments_of_another() => Verify.VerifyCodeFixAsync(Usings + """
+        class Redirects
+        {
+            public async Task<string> FollowAsync(string start) =>
+                await {|AP4001:new HttpClient()|}.GetStringAsync(await {|AP4001:new HttpClient()|}.GetStringAsync(start));
+        }
+        """, Usings + """
+        class Redirects
+        {
+            private static readonly HttpClient s_httpClient = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+
+            public async Task<string> FollowAsync(string start) =>
+                await s_httpClient.GetStringAsync(await s_httpClient.GetStringAsync(start));
+        }
+        """);
+
+    [Fact]
     public Task FixAll_in_two_documents_gives_each_type_its_field()
     {
         var test = new Verify.Test();
