@@ -119,6 +119,11 @@ public sealed class HttpClientPerCallCodeFix : CodeFixProvider, IDocumentFixer
         if (shape == HttpClientPerCallAnalyzer.ReceiverShape)
         {
             var field = ChooseField(type, typeSymbol, BuildInitializer(creation, Array.Empty<AssignmentExpressionSyntax>(), semanticModel), creation, semanticModel, cancellationToken);
+            if (!NameResolvesTo(field, creation, semanticModel))
+            {
+                return null;
+            }
+
             return editor =>
             {
                 editor.ReplaceNode(creation, SyntaxFactory.IdentifierName(field.Name).WithTriviaFrom(creation));
@@ -425,7 +430,8 @@ public sealed class HttpClientPerCallCodeFix : CodeFixProvider, IDocumentFixer
                 && existing.Declaration.Variables[0] is { Initializer: { } existingInitializer } variable
                 && Normalize(existingInitializer.Value) == wanted
                 && semanticModel.GetDeclaredSymbol(variable, cancellationToken) is IFieldSymbol symbol
-                && symbol.Type.Name == "HttpClient")
+                && symbol.Type.Name == "HttpClient"
+                && NameResolvesTo(new FieldChoice(symbol.Name, symbol, null), usePosition, semanticModel))
             {
                 return new FieldChoice(symbol.Name, symbol, null);
             }

@@ -599,6 +599,29 @@ public class HttpClientPerCallTests
         """);
 
     [Fact]
+    public Task Fix_avoids_a_name_that_a_local_already_uses() => Verify.VerifyCodeFixAsync(Usings + """
+        class WeatherClient
+        {
+            public async Task<string> ForecastAsync(string city)
+            {
+                var s_httpClient = "https://weather.example.com/";
+                return await {|AP4001:new HttpClient()|}.GetStringAsync(s_httpClient + city);
+            }
+        }
+        """, Usings + """
+        class WeatherClient
+        {
+            private static readonly HttpClient s_httpClient2 = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+
+            public async Task<string> ForecastAsync(string city)
+            {
+                var s_httpClient = "https://weather.example.com/";
+                return await s_httpClient2.GetStringAsync(s_httpClient + city);
+            }
+        }
+        """);
+
+    [Fact]
     public Task Fix_places_the_field_after_the_last_static_field() => Verify.VerifyCodeFixAsync(Usings + """
         class WeatherClient
         {
