@@ -119,6 +119,11 @@ public sealed class HttpClientPerCallCodeFix : CodeFixProvider, IDocumentFixer
         if (shape == HttpClientPerCallAnalyzer.ReceiverShape)
         {
             var field = ChooseField(type, typeSymbol, BuildInitializer(creation, Array.Empty<AssignmentExpressionSyntax>(), semanticModel), creation, semanticModel, cancellationToken);
+            if (!NameResolvesTo(field, creation, semanticModel))
+            {
+                return null;
+            }
+
             return editor =>
             {
                 editor.ReplaceNode(creation, SyntaxFactory.IdentifierName(field.Name).WithTriviaFrom(creation));
@@ -160,15 +165,20 @@ public sealed class HttpClientPerCallCodeFix : CodeFixProvider, IDocumentFixer
             .Where(n => n.Identifier.ValueText == local.Name && SymbolEqualityComparer.Default.Equals(semanticModel.GetSymbolInfo(n, cancellationToken).Symbol, local))
             .ToList();
 
-        // Leading `http.BaseAddress = <constant>;` statements fold into the initializer.
+        // Leading `http.BaseAddress = <constant>;` and `http.DefaultRequestHeaders.Add(<constant>, <constant>);` statements fold into the initializer.
         var folded = new List<ExpressionStatementSyntax>();
         var foldedAssignments = new List<AssignmentExpressionSyntax>();
+        var headers = new List<(ExpressionSyntax Name, ExpressionSyntax Value)>();
+        var initialized = new HashSet<string>(
+            creation.Initializer?.Expressions.OfType<AssignmentExpressionSyntax>().Select(a => a.Left).OfType<IdentifierNameSyntax>().Select(n => n.Identifier.ValueText) ?? Enumerable.Empty<string>(),
+            StringComparer.Ordinal);
         foreach (var statement in following)
         {
             if (statement is ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax target, Name: IdentifierNameSyntax property } } assignment } expressionStatement
                 && assignment.IsKind(SyntaxKind.SimpleAssignmentExpression)
                 && uses.Contains(target)
                 && s_foldableProperties.Contains(property.Identifier.ValueText)
+                && initialized.Add(property.Identifier.ValueText)
                 && IsInvariant(assignment.Right, assignment.Right, typeSymbol, semanticModel, cancellationToken))
             {
                 folded.Add(expressionStatement);
@@ -176,7 +186,26 @@ public sealed class HttpClientPerCallCodeFix : CodeFixProvider, IDocumentFixer
                 continue;
             }
 
+            if (statement is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Add", Expression: MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax headerTarget, Name.Identifier.ValueText: "DefaultRequestHeaders" } } } add } headerStatement
+                && uses.Contains(headerTarget)
+                && !initialized.Contains("DefaultRequestHeaders")
+                && add.ArgumentList.Arguments is { Count: 2 } arguments
+                && arguments.All(a => a.NameColon is null && a.RefKindKeyword.IsKind(SyntaxKind.None))
+                && semanticModel.GetSymbolInfo(add, cancellationToken).Symbol is IMethodSymbol { Parameters.Length: 2 } addMethod
+                && addMethod.Parameters.All(p => p.Type.SpecialType == SpecialType.System_String)
+                && arguments.All(a => IsInvariant(a.Expression, a.Expression, typeSymbol, semanticModel, cancellationToken)))
+            {
+                folded.Add(headerStatement);
+                headers.Add((arguments[0].Expression.WithoutTrivia(), arguments[1].Expression.WithoutTrivia()));
+                continue;
+            }
+
             break;
+        }
+
+        if (headers.Count > 0)
+        {
+            foldedAssignments.Add(HeadersInitializer(headers));
         }
 
         var remaining = uses.Where(u => !folded.Any(f => f.Span.Contains(u.Span))).ToList();
@@ -207,6 +236,14 @@ public sealed class HttpClientPerCallCodeFix : CodeFixProvider, IDocumentFixer
             RemoveDeclaration(editor, owner, folded);
             chosen.Add?.Invoke(editor);
         };
+    }
+
+    /// <summary><c>DefaultRequestHeaders = { { "User-Agent", "orders/1.0" }, ... }</c>: a nested collection initializer calling Add(string, string).</summary>
+    private static AssignmentExpressionSyntax HeadersInitializer(IReadOnlyList<(ExpressionSyntax Name, ExpressionSyntax Value)> headers)
+    {
+        var entries = string.Join(", ", headers.Select(h => "{ " + h.Name.ToString() + ", " + h.Value.ToString() + " }"));
+        var parsed = (ObjectCreationExpressionSyntax)SyntaxFactory.ParseExpression("new object { DefaultRequestHeaders = { " + entries + " } }");
+        return (AssignmentExpressionSyntax)parsed.Initializer!.Expressions[0];
     }
 
     /// <summary>Removes the declaration (or unwraps the using statement), keeping comments written above it.</summary>
@@ -393,7 +430,8 @@ public sealed class HttpClientPerCallCodeFix : CodeFixProvider, IDocumentFixer
                 && existing.Declaration.Variables[0] is { Initializer: { } existingInitializer } variable
                 && Normalize(existingInitializer.Value) == wanted
                 && semanticModel.GetDeclaredSymbol(variable, cancellationToken) is IFieldSymbol symbol
-                && symbol.Type.Name == "HttpClient")
+                && symbol.Type.Name == "HttpClient"
+                && NameResolvesTo(new FieldChoice(symbol.Name, symbol, null), usePosition, semanticModel))
             {
                 return new FieldChoice(symbol.Name, symbol, null);
             }

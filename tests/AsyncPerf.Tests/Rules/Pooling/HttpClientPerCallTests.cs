@@ -376,6 +376,57 @@ public class HttpClientPerCallTests
         """);
 
     [Fact]
+    public Task Fix_moves_constant_default_headers_into_a_collection_initializer() => Verify.VerifyCodeFixAsync(Usings + """
+        class CarrierClient
+        {
+            private const string Agent = "orders/1.0";
+
+            public async Task<string> RatesAsync(string zone)
+            {
+                using var http = {|AP4001:new HttpClient()|};
+                http.DefaultRequestHeaders.Add("User-Agent", Agent);
+                http.DefaultRequestHeaders.Add("X-Api-Version", "2");
+                http.Timeout = TimeSpan.FromSeconds(20);
+                return await http.GetStringAsync("https://carrier.example.com/rates/" + zone);
+            }
+        }
+        """, Usings + """
+        class CarrierClient
+        {
+            private const string Agent = "orders/1.0";
+            private static readonly HttpClient s_httpClient = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = TimeSpan.FromSeconds(20), DefaultRequestHeaders = { { "User-Agent", Agent }, { "X-Api-Version", "2" } } };
+
+            public async Task<string> RatesAsync(string zone)
+            {
+                return await s_httpClient.GetStringAsync("https://carrier.example.com/rates/" + zone);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoFix_when_a_setting_is_assigned_twice() => Verify.VerifyCodeFixAsync(Usings + """
+        class CarrierClient
+        {
+            public async Task<string> RatesAsync(string zone)
+            {
+                using var http = {|AP4001:new HttpClient { Timeout = TimeSpan.FromSeconds(5) }|};
+                http.Timeout = TimeSpan.FromSeconds(20);
+                return await http.GetStringAsync("https://carrier.example.com/rates/" + zone);
+            }
+        }
+        """, Usings + """
+        class CarrierClient
+        {
+            public async Task<string> RatesAsync(string zone)
+            {
+                using var http = {|AP4001:new HttpClient { Timeout = TimeSpan.FromSeconds(5) }|};
+                http.Timeout = TimeSpan.FromSeconds(20);
+                return await http.GetStringAsync("https://carrier.example.com/rates/" + zone);
+            }
+        }
+        """);
+
+    [Fact]
     public Task Fix_unwraps_a_using_statement_and_keeps_the_handler() => Verify.VerifyCodeFixAsync(Usings + """
         class InventoryClient
         {
@@ -542,6 +593,29 @@ public class HttpClientPerCallTests
 
             public async Task<string> ForecastAsync(string city)
             {
+                return await s_httpClient2.GetStringAsync(s_httpClient + city);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_avoids_a_name_that_a_local_already_uses() => Verify.VerifyCodeFixAsync(Usings + """
+        class WeatherClient
+        {
+            public async Task<string> ForecastAsync(string city)
+            {
+                var s_httpClient = "https://weather.example.com/";
+                return await {|AP4001:new HttpClient()|}.GetStringAsync(s_httpClient + city);
+            }
+        }
+        """, Usings + """
+        class WeatherClient
+        {
+            private static readonly HttpClient s_httpClient2 = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+
+            public async Task<string> ForecastAsync(string city)
+            {
+                var s_httpClient = "https://weather.example.com/";
                 return await s_httpClient2.GetStringAsync(s_httpClient + city);
             }
         }
@@ -791,6 +865,23 @@ public class HttpClientPerCallTests
 
                 return total;
             }
+        }
+        """);
+
+    [Fact]
+    public Task FixAll_handles_a_client_nested_in_the_arguments_of_another() => Verify.VerifyCodeFixAsync(Usings + """
+        class Redirects
+        {
+            public async Task<string> FollowAsync(string start) =>
+                await {|AP4001:new HttpClient()|}.GetStringAsync(await {|AP4001:new HttpClient()|}.GetStringAsync(start));
+        }
+        """, Usings + """
+        class Redirects
+        {
+            private static readonly HttpClient s_httpClient = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+
+            public async Task<string> FollowAsync(string start) =>
+                await s_httpClient.GetStringAsync(await s_httpClient.GetStringAsync(start));
         }
         """);
 
