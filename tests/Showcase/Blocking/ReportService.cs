@@ -18,6 +18,6 @@ public sealed class ReportService
         return body.Split('\n').Length;
     }
 
-    // AP2001: Wait() on the refresh inside a synchronous API (reported without a fix).
+    // showcase-marker: AP2001 no-fix: Wait() inside a synchronous public API is reported without a fix.
     public void RefreshPrices() => _pricing.GetAsync("/prices/refresh").Wait();
 }
