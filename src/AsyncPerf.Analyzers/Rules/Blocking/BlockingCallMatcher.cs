@@ -15,11 +15,13 @@ internal sealed record BlockingCallMatch(BlockingPair Pair, IMethodSymbol? Exact
 internal sealed class BlockingCallMatcher
 {
     private readonly KnownTypes _known;
+    private readonly Compilation _compilation;
     private readonly Dictionary<string, List<(INamedTypeSymbol Type, BlockingPair Pair)>> _byMethodName = new(StringComparer.Ordinal);
 
     public BlockingCallMatcher(Compilation compilation, IEnumerable<BlockingPair> pairs)
     {
         _known = KnownTypes.Get(compilation);
+        _compilation = compilation;
         foreach (var pair in pairs)
         {
             if (_known.Resolve(pair.TypeName) is not { } type)
@@ -111,13 +113,17 @@ internal sealed class BlockingCallMatcher
     private static IMethodSymbol ConstructLike(IMethodSymbol candidate, IMethodSymbol sync) =>
         candidate.IsGenericMethod && sync.IsGenericMethod ? candidate.OriginalDefinition.Construct(sync.TypeArguments.ToArray()) : candidate;
 
-    private static bool SameParameterTypes(IMethodSymbol sync, IMethodSymbol candidate, int count)
+    /// <summary>
+    /// Each argument the sync overload accepts is accepted by the async one: the same type, or an implicit reference
+    /// conversion (File.WriteAllLines(string, string[]) → WriteAllLinesAsync(string, IEnumerable&lt;string&gt;)).
+    /// </summary>
+    private bool SameParameterTypes(IMethodSymbol sync, IMethodSymbol candidate, int count)
     {
         for (var i = 0; i < count; i++)
         {
             var a = sync.Parameters[i];
             var b = candidate.Parameters[i];
-            if (a.RefKind != b.RefKind || !SameType(a.Type, b.Type))
+            if (a.RefKind != b.RefKind || !(SameType(a.Type, b.Type) || IsImplicitReferenceConversion(a.Type, b.Type)))
             {
                 return false;
             }
@@ -125,6 +131,10 @@ internal sealed class BlockingCallMatcher
 
         return true;
     }
+
+    private bool IsImplicitReferenceConversion(ITypeSymbol from, ITypeSymbol to) =>
+        from.IsReferenceType && to.IsReferenceType && from.TypeKind != TypeKind.TypeParameter && to.TypeKind != TypeKind.TypeParameter
+        && _compilation.ClassifyCommonConversion(from, to) is { IsImplicit: true, IsReference: true };
 
     private static bool SameType(ITypeSymbol a, ITypeSymbol b) =>
         a is ITypeParameterSymbol pa && b is ITypeParameterSymbol pb
