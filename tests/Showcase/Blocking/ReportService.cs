@@ -18,6 +18,16 @@ public sealed class ReportService
         return body.Split('\n').Length;
     }
 
+    public async Task<int> CountHeaderFieldsAsync(string sku)
+    {
+        var header = LoadHeader(sku);
+        await Task.Yield();
+        return header.Split(',').Length;
+    }
+
+    // showcase-marker: AP2001 the private helper becomes LoadHeaderAsync and its caller awaits it
+    private string LoadHeader(string sku) => _pricing.GetStringAsync($"/prices/{sku}/header").Result;
+
     // showcase-marker: AP2001 no-fix: Wait() inside a synchronous public API is reported without a fix.
     public void RefreshPrices() => _pricing.GetAsync("/prices/refresh").Wait();
 }

@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Editing;
 using Microsoft.CodeAnalysis.Simplification;
 
@@ -13,12 +14,15 @@ namespace AsyncPerf.CodeFixes.Rules.Blocking;
 
 /// <summary>
 /// AP2001: replaces the blocking wait with <c>await</c> in async code, and in a synchronous <c>static Main</c>
-/// first makes Main <c>async Task</c> / <c>async Task&lt;int&gt;</c>. Elsewhere no fix is offered.
+/// first makes Main <c>async Task</c> / <c>async Task&lt;int&gt;</c>. In a private or internal synchronous method whose
+/// callers can all await, a second fix makes the method async (renamed <c>…Async</c>) and awaits it at every call
+/// site (<see cref="AsyncMethodConversion"/>). Elsewhere no fix is offered.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(SyncOverAsyncCodeFix)), Shared]
 public sealed class SyncOverAsyncCodeFix : CodeFixProvider, IDocumentFixer
 {
     internal const string EquivalenceKey = "AP2001.Await";
+    internal const string MakeMethodAsyncEquivalenceKey = "AP2001.MakeMethodAsync";
     private const string Title = "Await the task instead of blocking";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.SyncOverAsync);
@@ -42,7 +46,64 @@ public sealed class SyncOverAsyncCodeFix : CodeFixProvider, IDocumentFixer
                     CodeAction.Create(Title, ct => FixDocumentAsync(context.Document, ImmutableArray.Create(diagnostic), EquivalenceKey, ct), EquivalenceKey),
                     diagnostic);
             }
+            else if (await PlanMethodConversionAsync(context.Document, root, semanticModel, diagnostic, context.CancellationToken).ConfigureAwait(false) is { } conversion)
+            {
+                var name = conversion.Declaration.Identifier.ValueText;
+                var title = conversion.NewName == name ? $"Make '{name}' async and await it" : $"Make '{name}' async ('{conversion.NewName}') and await it";
+                context.RegisterCodeFix(
+                    CodeAction.Create(title, ct => FixDocumentAsync(context.Document, ImmutableArray.Create(diagnostic), MakeMethodAsyncEquivalenceKey, ct), MakeMethodAsyncEquivalenceKey),
+                    diagnostic);
+            }
         }
+    }
+
+    /// <summary>The conversion of the synchronous private/internal method around a wait that await could replace once the method is async.</summary>
+    private static async Task<AsyncMethodConversion?> PlanMethodConversionAsync(Document document, SyntaxNode root, SemanticModel semanticModel, Diagnostic diagnostic, CancellationToken cancellationToken) =>
+        Plan(root, semanticModel, diagnostic, cancellationToken, assumeMethodAsync: true) is { } plan && !SyntaxHelpers.CanAwaitAt(plan.Node) && plan.MainToConvert is null
+            ? await AsyncMethodConversion.TryPlanAsync(document, semanticModel, plan.Node, cancellationToken).ConfigureAwait(false)
+            : null;
+
+    /// <summary>
+    /// Makes each method async with its callers, and awaits every wait in it that the analyzer reports (not only the
+    /// diagnostics passed in), so that fixing one diagnostic and FixAll give the same code.
+    /// </summary>
+    private static async Task<Document> MakeMethodsAsync(Document document, SyntaxNode root, SemanticModel semanticModel, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    {
+        var conversions = new Dictionary<MethodDeclarationSyntax, AsyncMethodConversion>();
+        foreach (var diagnostic in diagnostics)
+        {
+            if (await PlanMethodConversionAsync(document, root, semanticModel, diagnostic, cancellationToken).ConfigureAwait(false) is { } conversion
+                && !conversions.ContainsKey(conversion.Declaration))
+            {
+                conversions.Add(conversion.Declaration, conversion);
+            }
+        }
+
+        if (conversions.Count == 0)
+        {
+            return document;
+        }
+
+        var analyzers = semanticModel.Compilation.WithAnalyzers(
+            ImmutableArray.Create<DiagnosticAnalyzer>(new SyncOverAsyncAnalyzer()), document.Project.AnalyzerOptions);
+        var editor = new SyntaxEditor(root, document.Project.Solution.Services);
+        foreach (var conversion in conversions.Values)
+        {
+            var waits = await analyzers.GetAnalyzerSemanticDiagnosticsAsync(semanticModel, conversion.Declaration.Span, cancellationToken).ConfigureAwait(false);
+            foreach (var wait in waits.Where(d => d.Id == DiagnosticIds.SyncOverAsync).OrderBy(d => d.Location.SourceSpan.Start))
+            {
+                if (Plan(root, semanticModel, wait, cancellationToken, assumeMethodAsync: true) is { MainToConvert: null } plan
+                    && SyntaxHelpers.EnclosingFunction(plan.Node) == conversion.Declaration)
+                {
+                    editor.ReplaceNode(plan.Node, (current, _) => plan.Rewrite(current).WithTriviaFrom(current));
+                }
+            }
+
+            conversion.Apply(editor);
+        }
+
+        var changed = document.WithSyntaxRoot(editor.GetChangedRoot());
+        return await ImportAdder.AddImportsAsync(changed, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Document> FixDocumentAsync(Document document, ImmutableArray<Diagnostic> diagnostics, string? equivalenceKey, CancellationToken cancellationToken)
@@ -52,6 +113,11 @@ public sealed class SyncOverAsyncCodeFix : CodeFixProvider, IDocumentFixer
         if (root is null || semanticModel is null)
         {
             return document;
+        }
+
+        if (equivalenceKey == MakeMethodAsyncEquivalenceKey)
+        {
+            return await MakeMethodsAsync(document, root, semanticModel, diagnostics, cancellationToken).ConfigureAwait(false);
         }
 
         var editor = new SyntaxEditor(root, document.Project.Solution.Services);
@@ -83,7 +149,7 @@ public sealed class SyncOverAsyncCodeFix : CodeFixProvider, IDocumentFixer
 
     private sealed record FixPlan(ExpressionSyntax Node, Func<SyntaxNode, ExpressionSyntax> Rewrite, MethodDeclarationSyntax? MainToConvert);
 
-    private static FixPlan? Plan(SyntaxNode root, SemanticModel semanticModel, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private static FixPlan? Plan(SyntaxNode root, SemanticModel semanticModel, Diagnostic diagnostic, CancellationToken cancellationToken, bool assumeMethodAsync = false)
     {
         if (!diagnostic.Properties.TryGetValue(SyncOverAsyncAnalyzer.KindProperty, out var kind)
             || root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not ExpressionSyntax node)
@@ -96,10 +162,21 @@ public sealed class SyncOverAsyncCodeFix : CodeFixProvider, IDocumentFixer
         MethodDeclarationSyntax? main = null;
         if (!SyntaxHelpers.CanAwaitAt(node))
         {
-            main = SynchronousMain(node, semanticModel, cancellationToken);
-            if (main is null)
+            if (assumeMethodAsync)
             {
-                return null;
+                // Would await be legal here once the enclosing method is async (not in a lock, query clause...)?
+                if (SyntaxHelpers.EnclosingFunction(node) is not MethodDeclarationSyntax method || !SyntaxHelpers.CanAwaitAt(AddAsyncModifierForCheck(method, node)))
+                {
+                    return null;
+                }
+            }
+            else
+            {
+                main = SynchronousMain(node, semanticModel, cancellationToken);
+                if (main is null)
+                {
+                    return null;
+                }
             }
         }
 

@@ -631,4 +631,202 @@ public class SyncOverAsyncTests
             public string First => {|AP2001:Pending[0].Result|};
         }
         """);
+
+    // ---- Fix 2: make a private/internal synchronous method async together with its callers ----
+
+    private const string MakeAsync = "AP2001.MakeMethodAsync";
+
+    [Fact]
+    public Task MakeAsync_converts_a_private_method_and_awaits_it_at_every_call_site() => new Verify.Test
+    {
+        CodeActionEquivalenceKey = MakeAsync,
+        TestCode = Usings + """
+            class PriceService
+            {
+                private readonly HttpClient _http = new();
+
+                public async Task<int> CountAsync(string sku)
+                {
+                    var body = LoadPrices(sku);
+                    return body.Length + LoadPrices("all").Length;
+                }
+
+                // Loads the price sheet of one SKU.
+                private string LoadPrices(string sku)
+                {
+                    return {|AP2001:_http.GetStringAsync("/prices/" + sku).Result|}; // blocks today
+                }
+            }
+            """,
+        FixedCode = Usings + """
+            class PriceService
+            {
+                private readonly HttpClient _http = new();
+
+                public async Task<int> CountAsync(string sku)
+                {
+                    var body = await LoadPricesAsync(sku);
+                    return body.Length + (await LoadPricesAsync("all")).Length;
+                }
+
+                // Loads the price sheet of one SKU.
+                private async Task<string> LoadPricesAsync(string sku)
+                {
+                    return await _http.GetStringAsync("/prices/" + sku); // blocks today
+                }
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task MakeAsync_awaits_every_wait_of_the_method_and_FixAll_agrees() => new Verify.Test
+    {
+        CodeActionEquivalenceKey = MakeAsync,
+        TestCode = Usings + """
+            class Sync
+            {
+                internal void Refresh(Task a, Task<int> b, Task c)
+                {
+                    {|AP2001:a.Wait()|};
+                    Console.WriteLine({|AP2001:b.Result|});
+                    {|AP2001:Task.WaitAll(a, c)|};
+                }
+
+                private int Read(Task<int> t) => {|AP2001:t.GetAwaiter().GetResult()|};
+
+                public async Task RunAsync(Task a, Task<int> b)
+                {
+                    Refresh(a, b, a);
+                    this.Refresh(a, b, a);
+                    Console.WriteLine(Read(b) + nameof(Read).Length);
+                }
+            }
+            """,
+        FixedCode = Usings + """
+            class Sync
+            {
+                internal async Task RefreshAsync(Task a, Task<int> b, Task c)
+                {
+                    await a;
+                    Console.WriteLine(await b);
+                    await Task.WhenAll(a, c);
+                }
+
+                private async Task<int> ReadAsync(Task<int> t) => await t;
+
+                public async Task RunAsync(Task a, Task<int> b)
+                {
+                    await RefreshAsync(a, b, a);
+                    await this.RefreshAsync(a, b, a);
+                    Console.WriteLine(await ReadAsync(b) + nameof(ReadAsync).Length);
+                }
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task MakeAsync_adds_the_tasks_import_and_keeps_the_name_when_the_Async_name_is_taken() => new Verify.Test
+    {
+        CodeActionEquivalenceKey = MakeAsync,
+        TestCode = """
+            class Loader
+            {
+                private string Load(System.Threading.Tasks.Task<string> t) => {|AP2001:t.Result|};
+
+                private void LoadAsync() { }
+
+                public async System.Threading.Tasks.Task<string> RunAsync(System.Threading.Tasks.Task<string> t) => Load(t);
+            }
+            """,
+        FixedCode = """
+            using System.Threading.Tasks;
+
+            class Loader
+            {
+                private async Task<string> Load(System.Threading.Tasks.Task<string> t) => await t;
+
+                private void LoadAsync() { }
+
+                public async System.Threading.Tasks.Task<string> RunAsync(System.Threading.Tasks.Task<string> t) => await Load(t);
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task MakeAsync_is_not_offered_where_the_result_would_not_compile_or_would_change_an_API() => Verify.VerifyCodeFixAsync(Usings + """
+        interface IReader { int Read(Task<int> t); }
+
+        class Jobs : IReader
+        {
+            private readonly object _gate = new();
+
+            public int Public(Task<int> t) => {|AP2001:t.Result|};
+            private int CalledFromSync(Task<int> t) => {|AP2001:t.Result|};
+            private int UsedAsDelegate(Task<int> t) => {|AP2001:t.Result|};
+            private int WithOut(Task<int> t, out int x) { x = 1; return {|AP2001:t.Result|}; }
+            private Task<int> ReturnsTask(Task<int> t) => Task.FromResult({|AP2001:t.Result|});
+            private int CalledInLock(Task<int> t) => {|AP2001:t.Result|};
+            private int Recursive(Task<int> t, int n) => n == 0 ? {|AP2001:t.Result|} : Recursive(t, n - 1);
+            private int InLambda(Task<int> t) { Func<int> f = () => {|AP2001:t.Result|}; return f(); }
+            private IEnumerable<int> Iterator(Task<int> t) { yield return {|AP2001:t.Result|}; }
+            int IReader.Read(Task<int> t) => {|AP2001:t.Result|};
+
+            public int Sync(Task<int> t) => CalledFromSync(t);
+
+            public async Task<int> RunAsync(Task<int> t)
+            {
+                Func<Task<int>, int> f = UsedAsDelegate;
+                lock (_gate) { f(t); CalledInLock(t); }
+                await Task.Yield();
+                return WithOut(t, out _) + ReturnsTask(t).Id + Recursive(t, 2) + InLambda(t) + Iterator(t).Count();
+            }
+        }
+        """, Usings + """
+        interface IReader { int Read(Task<int> t); }
+
+        class Jobs : IReader
+        {
+            private readonly object _gate = new();
+
+            public int Public(Task<int> t) => t.Result;
+            private int CalledFromSync(Task<int> t) => t.Result;
+            private int UsedAsDelegate(Task<int> t) => t.Result;
+            private int WithOut(Task<int> t, out int x) { x = 1; return t.Result; }
+            private Task<int> ReturnsTask(Task<int> t) => Task.FromResult(t.Result);
+            private int CalledInLock(Task<int> t) => t.Result;
+            private int Recursive(Task<int> t, int n) => n == 0 ? t.Result : Recursive(t, n - 1);
+            private int InLambda(Task<int> t) { Func<int> f = () => t.Result; return f(); }
+            private IEnumerable<int> Iterator(Task<int> t) { yield return t.Result; }
+            int IReader.Read(Task<int> t) => t.Result;
+
+            public int Sync(Task<int> t) => CalledFromSync(t);
+
+            public async Task<int> RunAsync(Task<int> t)
+            {
+                Func<Task<int>, int> f = UsedAsDelegate;
+                lock (_gate) { f(t); CalledInLock(t); }
+                await Task.Yield();
+                return WithOut(t, out _) + ReturnsTask(t).Id + Recursive(t, 2) + InLambda(t) + Iterator(t).Count();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task MakeAsync_is_not_offered_for_internal_methods_visible_to_another_assembly() => Verify.VerifyCodeFixAsync(Usings + """
+        [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("Other")]
+
+        class Jobs
+        {
+            internal int Load(Task<int> t) => {|AP2001:t.Result|};
+            public async Task<int> RunAsync(Task<int> t) { await Task.Yield(); return Load(t); }
+        }
+        """, Usings + """
+        [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("Other")]
+
+        class Jobs
+        {
+            internal int Load(Task<int> t) => t.Result;
+            public async Task<int> RunAsync(Task<int> t) { await Task.Yield(); return Load(t); }
+        }
+        """);
 }
