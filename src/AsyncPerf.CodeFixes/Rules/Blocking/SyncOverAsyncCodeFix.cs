@@ -22,7 +22,6 @@ namespace AsyncPerf.CodeFixes.Rules.Blocking;
 public sealed class SyncOverAsyncCodeFix : CodeFixProvider, IDocumentFixer
 {
     internal const string EquivalenceKey = "AP2001.Await";
-    internal const string MakeMethodAsyncEquivalenceKey = "AP2001.MakeMethodAsync";
     private const string Title = "Await the task instead of blocking";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.SyncOverAsync);
@@ -51,7 +50,7 @@ public sealed class SyncOverAsyncCodeFix : CodeFixProvider, IDocumentFixer
                 var name = conversion.Declaration.Identifier.ValueText;
                 var title = conversion.NewName == name ? $"Make '{name}' async and await it" : $"Make '{name}' async ('{conversion.NewName}') and await it";
                 context.RegisterCodeFix(
-                    CodeAction.Create(title, ct => FixDocumentAsync(context.Document, ImmutableArray.Create(diagnostic), MakeMethodAsyncEquivalenceKey, ct), MakeMethodAsyncEquivalenceKey),
+                    CodeAction.Create(title, ct => FixDocumentAsync(context.Document, ImmutableArray.Create(diagnostic), EquivalenceKey, ct), EquivalenceKey),
                     diagnostic);
             }
         }
@@ -65,9 +64,11 @@ public sealed class SyncOverAsyncCodeFix : CodeFixProvider, IDocumentFixer
 
     /// <summary>
     /// Makes each method async with its callers, and awaits every wait in it that the analyzer reports (not only the
-    /// diagnostics passed in), so that fixing one diagnostic and FixAll give the same code.
+    /// diagnostics passed in), so that fixing one diagnostic and FixAll give the same code. Returns whether it changed anything.
+    /// Both fixes share one equivalence key (only one of them is ever offered for a diagnostic), so FixAll and
+    /// <c>dotnet format</c> apply each where it fits.
     /// </summary>
-    private static async Task<Document> MakeMethodsAsync(Document document, SyntaxNode root, SemanticModel semanticModel, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    private static async Task<bool> MakeMethodsAsync(Document document, SyntaxNode root, SemanticModel semanticModel, IEnumerable<Diagnostic> diagnostics, SyntaxEditor editor, CancellationToken cancellationToken)
     {
         var conversions = new Dictionary<MethodDeclarationSyntax, AsyncMethodConversion>();
         foreach (var diagnostic in diagnostics)
@@ -81,12 +82,11 @@ public sealed class SyncOverAsyncCodeFix : CodeFixProvider, IDocumentFixer
 
         if (conversions.Count == 0)
         {
-            return document;
+            return false;
         }
 
         var analyzers = semanticModel.Compilation.WithAnalyzers(
             ImmutableArray.Create<DiagnosticAnalyzer>(new SyncOverAsyncAnalyzer()), document.Project.AnalyzerOptions);
-        var editor = new SyntaxEditor(root, document.Project.Solution.Services);
         foreach (var conversion in conversions.Values)
         {
             var waits = await analyzers.GetAnalyzerSemanticDiagnosticsAsync(semanticModel, conversion.Declaration.Span, cancellationToken).ConfigureAwait(false);
@@ -102,8 +102,7 @@ public sealed class SyncOverAsyncCodeFix : CodeFixProvider, IDocumentFixer
             conversion.Apply(editor);
         }
 
-        var changed = document.WithSyntaxRoot(editor.GetChangedRoot());
-        return await ImportAdder.AddImportsAsync(changed, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     public async Task<Document> FixDocumentAsync(Document document, ImmutableArray<Diagnostic> diagnostics, string? equivalenceKey, CancellationToken cancellationToken)
@@ -115,17 +114,14 @@ public sealed class SyncOverAsyncCodeFix : CodeFixProvider, IDocumentFixer
             return document;
         }
 
-        if (equivalenceKey == MakeMethodAsyncEquivalenceKey)
-        {
-            return await MakeMethodsAsync(document, root, semanticModel, diagnostics, cancellationToken).ConfigureAwait(false);
-        }
-
         var editor = new SyntaxEditor(root, document.Project.Solution.Services);
         var mainsToConvert = new HashSet<MethodDeclarationSyntax>();
+        var inSynchronousMethods = new List<Diagnostic>();
         foreach (var diagnostic in diagnostics)
         {
             if (Plan(root, semanticModel, diagnostic, cancellationToken) is not { } plan)
             {
+                inSynchronousMethods.Add(diagnostic);
                 continue;
             }
 
@@ -141,8 +137,9 @@ public sealed class SyncOverAsyncCodeFix : CodeFixProvider, IDocumentFixer
             editor.ReplaceNode(main, (current, _) => MakeMainAsync((MethodDeclarationSyntax)current));
         }
 
+        var convertedMethods = await MakeMethodsAsync(document, root, semanticModel, inSynchronousMethods, editor, cancellationToken).ConfigureAwait(false);
         var changed = document.WithSyntaxRoot(editor.GetChangedRoot());
-        return mainsToConvert.Count == 0
+        return mainsToConvert.Count == 0 && !convertedMethods
             ? changed
             : await ImportAdder.AddImportsAsync(changed, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken).ConfigureAwait(false);
     }

@@ -634,7 +634,7 @@ public class SyncOverAsyncTests
 
     // ---- Fix 2: make a private/internal synchronous method async together with its callers ----
 
-    private const string MakeAsync = "AP2001.MakeMethodAsync";
+    private const string MakeAsync = "AP2001.Await"; // one key for both fixes: only one is ever offered per diagnostic
 
     [Fact]
     public Task MakeAsync_converts_a_private_method_and_awaits_it_at_every_call_site() => new Verify.Test
