@@ -110,4 +110,25 @@ public class RulesMarkdownTests
             Assert.True(fixer.GetFixAllProvider() is not null, fixer.GetType().Name + " has no FixAll provider");
         }
     }
+
+    [Fact]
+    public void Every_option_on_a_rule_page_is_in_the_configuration_table_and_back()
+    {
+        var pattern = new System.Text.RegularExpressions.Regex(@"asyncperf\.(AP\d{4})\.([a-z_]+)");
+        var onPages = RuleCatalog.Descriptors
+            .Select(d => RepositoryFiles.PathOf("docs", "rules", d.Id + ".md"))
+            .Where(File.Exists)
+            .SelectMany(page => pattern.Matches(File.ReadAllText(page)).Select(m => m.Value))
+            .ToHashSet(StringComparer.Ordinal);
+        var configuration = File.ReadAllText(RepositoryFiles.PathOf("docs", "configuration.md"));
+        var inTable = pattern.Matches(configuration).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+        var implementedIds = RuleCatalog.Descriptors.Select(d => d.Id).ToHashSet();
+
+        var missingFromTable = onPages.Except(inTable).ToList();
+        var missingFromPages = inTable.Where(key => implementedIds.Contains(key.Split('.')[1])).Except(onPages).ToList();
+        var unknownRules = inTable.Where(key => !implementedIds.Contains(key.Split('.')[1])).ToList();
+        Assert.True(missingFromTable.Count == 0, "Options on rule pages but not in docs/configuration.md: " + string.Join(", ", missingFromTable));
+        Assert.True(missingFromPages.Count == 0, "Options in docs/configuration.md but not on their rule page: " + string.Join(", ", missingFromPages));
+        Assert.True(unknownRules.Count == 0, "Options in docs/configuration.md for rules that do not exist: " + string.Join(", ", unknownRules));
+    }
 }
