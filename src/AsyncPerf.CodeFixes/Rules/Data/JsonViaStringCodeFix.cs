@@ -119,7 +119,7 @@ public sealed class JsonViaStringCodeFix : CodeFixProvider, IDocumentFixer
     private static FixPlan? PlanDeserialize(InvocationExpressionSyntax node, SemanticModel semanticModel, bool isClient, CancellationToken cancellationToken)
     {
         if (semanticModel.GetOperation(node, cancellationToken) is not IInvocationOperation deserialize
-            || GenericNameOf(node.Expression) is not { } genericName
+            || TypeArgumentsOf(node.Expression, deserialize.TargetMethod) is not { } typeArguments
             || !SyntaxHelpers.CanAwaitAt(node)
             || deserialize.Arguments.Any(a => a.ArgumentKind == ArgumentKind.Explicit && a.Syntax is not ArgumentSyntax)
             || deserialize.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0) is not { Syntax: ArgumentSyntax jsonArgument }
@@ -159,7 +159,6 @@ public sealed class JsonViaStringCodeFix : CodeFixProvider, IDocumentFixer
         var token = read.Arguments.FirstOrDefault(a => a.ArgumentKind == ArgumentKind.Explicit && a.Parameter?.Type.Name == "CancellationToken")?.Syntax is ArgumentSyntax tokenArgument
             ? tokenArgument.Expression
             : null;
-        var typeArguments = genericName.TypeArgumentList;
         var position = node.SpanStart;
 
         ExpressionSyntax? call;
@@ -375,6 +374,23 @@ public sealed class JsonViaStringCodeFix : CodeFixProvider, IDocumentFixer
         }
 
         return expression;
+    }
+
+    /// <summary>The type arguments as written, else the inferred ones (qualified, reduced by the clean-up); null for unspeakable types.</summary>
+    private static TypeArgumentListSyntax? TypeArgumentsOf(ExpressionSyntax expression, IMethodSymbol method)
+    {
+        if (GenericNameOf(expression) is { } generic)
+        {
+            return generic.TypeArgumentList;
+        }
+
+        if (method.TypeArguments.Any(t => t.TypeKind == TypeKind.Error || t.IsAnonymousType || t.Kind is not (SymbolKind.NamedType or SymbolKind.ArrayType or SymbolKind.TypeParameter)))
+        {
+            return null;
+        }
+
+        return SyntaxFactory.TypeArgumentList(SyntaxFactory.SeparatedList(method.TypeArguments.Select(t =>
+            (TypeSyntax)SyntaxHelpers.QualifiedType(t.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)))));
     }
 
     private static GenericNameSyntax? GenericNameOf(ExpressionSyntax expression) => expression switch

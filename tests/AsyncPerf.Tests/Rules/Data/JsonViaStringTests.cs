@@ -417,6 +417,50 @@ public class JsonViaStringTests
             """,
     }.RunAsync();
 
+    [Fact]
+    public Task Fix_keeps_a_JsonTypeInfo() => Verify.VerifyCodeFixAsync(Usings + """
+        class OrderClient
+        {
+            async Task<Order?> SyncAsync(HttpClient client, HttpContent content, Order order, System.Text.Json.Serialization.Metadata.JsonTypeInfo<Order> typeInfo)
+            {
+                await client.PostAsync("orders", {|AP5003:new StringContent(JsonSerializer.Serialize(order, typeInfo), Encoding.UTF8, "application/json")|});
+                return {|AP5003:JsonSerializer.Deserialize(await content.ReadAsStringAsync(), typeInfo)|};
+            }
+        }
+        """ + Order, UsingsWithHttpJson + """
+        class OrderClient
+        {
+            async Task<Order?> SyncAsync(HttpClient client, HttpContent content, Order order, System.Text.Json.Serialization.Metadata.JsonTypeInfo<Order> typeInfo)
+            {
+                await client.PostAsync("orders", JsonContent.Create(order, typeInfo));
+                return await content.ReadFromJsonAsync<Order>(typeInfo);
+            }
+        }
+        """ + Order);
+
+    [Fact]
+    public Task Fix_adds_the_HttpJson_using_after_a_file_header() => Verify.VerifyCodeFixAsync("""
+        // Copyright (c) Shop.
+        using System.Net.Http;
+        using System.Threading.Tasks;
+
+        class OrderClient
+        {
+            async Task<int[]?> GetAsync(HttpClient client) => {|AP5003:System.Text.Json.JsonSerializer.Deserialize<int[]>(await client.GetStringAsync("ids"))|};
+        }
+        """, """
+        // Copyright (c) Shop.
+        using System.Net.Http;
+        using System.Net.Http.Json;
+        using System.Text.Json;
+        using System.Threading.Tasks;
+
+        class OrderClient
+        {
+            async Task<int[]?> GetAsync(HttpClient client) => await client.GetFromJsonAsync<int[]>("ids", JsonSerializerOptions.Default);
+        }
+        """);
+
     // ---- No fix ----
 
     [Fact]
@@ -457,6 +501,8 @@ public class JsonViaStringTests
                     response.Dispose();
                     Console.WriteLine("parsing");
                     StringContent typed = {|AP5003:new StringContent(JsonSerializer.Serialize(order), Encoding.UTF8, "application/json")|};
+                    var reassigned = {|AP5003:new StringContent(JsonSerializer.Serialize(order), Encoding.UTF8, "application/json")|};
+                    reassigned = typed;
                     return {|AP5003:JsonSerializer.Deserialize<Order>(json)|};
                 }
             }
@@ -470,6 +516,8 @@ public class JsonViaStringTests
                     response.Dispose();
                     Console.WriteLine("parsing");
                     StringContent typed = new StringContent(JsonSerializer.Serialize(order), Encoding.UTF8, "application/json");
+                    var reassigned = new StringContent(JsonSerializer.Serialize(order), Encoding.UTF8, "application/json");
+                    reassigned = typed;
                     return JsonSerializer.Deserialize<Order>(json);
                 }
             }
