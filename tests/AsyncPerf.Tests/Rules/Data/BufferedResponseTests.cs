@@ -105,6 +105,10 @@ public class BufferedResponseTests
                 using var third = await client.GetAsync(url);
                 await third.Content.CopyToAsync(target);
                 var again = await third.Content.ReadAsStringAsync();
+                using var fourth = await client.GetAsync(url);
+                var content = fourth.Content;
+                await content.LoadIntoBufferAsync();
+                await content.CopyToAsync(target);
                 return text + bytes.Length + again;
             }
         }
@@ -326,6 +330,22 @@ public class BufferedResponseTests
                     await body.CopyToAsync(target);
                 }
             }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task Fix_in_top_level_statements() => new Verify.Test
+    {
+        OutputKind = OutputKind.ConsoleApplication,
+        TestCode = Usings + """
+            using var client = new HttpClient();
+            var response = await {|AP5002:client.GetAsync(args[0])|};
+            await response.Content.CopyToAsync(Console.OpenStandardOutput());
+            """,
+        FixedCode = Usings + """
+            using var client = new HttpClient();
+            using var response = await client.GetAsync(args[0], HttpCompletionOption.ResponseHeadersRead);
+            await response.Content.CopyToAsync(Console.OpenStandardOutput());
             """,
     }.RunAsync();
 
