@@ -14,6 +14,7 @@ public sealed class BlockingCallInAsyncCodeAnalyzer : DiagnosticAnalyzer
 {
     internal const string ExtraPairsOption = "extra_pairs";
     internal const string ExcludedOption = "excluded";
+    internal const string IncludeTestsOption = "include_tests";
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.BlockingCallInAsyncCode);
 
@@ -29,8 +30,9 @@ public sealed class BlockingCallInAsyncCodeAnalyzer : DiagnosticAnalyzer
             }
 
             var compilation = start.Compilation;
+            var isTestProject = KnownTypes.Get(compilation).IsTestProject;
             var builtIn = new BlockingCallMatcher(compilation, BlockingCallTable.BuiltIn);
-            var options = new PerTreeOptions<TreeSettings>(start.Options, (options, tree) => TreeSettings.Read(options, tree, compilation));
+            var options = new PerTreeOptions<TreeSettings>(start.Options, (options, tree) => TreeSettings.Read(options, tree, compilation, isTestProject));
             start.RegisterOperationAction(c => Analyze(c, builtIn, options), OperationKind.Invocation);
         });
     }
@@ -40,6 +42,11 @@ public sealed class BlockingCallInAsyncCodeAnalyzer : DiagnosticAnalyzer
         var invocation = (IInvocationOperation)context.Operation;
         var name = invocation.TargetMethod.Name;
         var settings = options.Get(invocation.Syntax.SyntaxTree);
+        if (settings.Skip)
+        {
+            return;
+        }
+
         var extra = settings.ExtraPairs;
         if ((!builtIn.MightMatch(name) && (extra is null || !extra.MightMatch(name))) || invocation.Syntax.ContainsDiagnostics)
         {
@@ -63,25 +70,34 @@ public sealed class BlockingCallInAsyncCodeAnalyzer : DiagnosticAnalyzer
         context.ReportDiagnostic(Diagnostic.Create(Descriptors.BlockingCallInAsyncCode, invocation.Syntax.GetLocation(), display, replacement));
     }
 
-    /// <summary>The options of one syntax tree: extra pairs (already resolved) and excluded methods.</summary>
+    /// <summary>The options of one syntax tree: extra pairs (already resolved), excluded methods, whether to skip it (tests).</summary>
     internal sealed class TreeSettings
     {
-        private TreeSettings(BlockingCallMatcher? extraPairs, ImmutableHashSet<string> excluded)
+        private TreeSettings(BlockingCallMatcher? extraPairs, ImmutableHashSet<string> excluded, bool skip)
         {
             ExtraPairs = extraPairs;
             Excluded = excluded;
+            Skip = skip;
         }
+
+        /// <summary>A test project without <c>include_tests = true</c>: tests call sync APIs on purpose and nothing starves there.</summary>
+        public bool Skip { get; }
 
         public BlockingCallMatcher? ExtraPairs { get; }
 
         public ImmutableHashSet<string> Excluded { get; }
 
-        public static TreeSettings Read(AnalyzerOptions options, SyntaxTree tree, Compilation compilation)
+        public static TreeSettings Read(AnalyzerOptions options, SyntaxTree tree, Compilation compilation, bool isTestProject)
         {
+            if (isTestProject && !RuleOptions.GetBool(options, tree, DiagnosticIds.BlockingCallInAsyncCode, IncludeTestsOption, defaultValue: false))
+            {
+                return new TreeSettings(null, ImmutableHashSet<string>.Empty, skip: true);
+            }
+
             var pairs = BlockingCallTable.ParseExtraPairs(RuleOptions.GetList(options, tree, DiagnosticIds.BlockingCallInAsyncCode, ExtraPairsOption));
             var matcher = pairs.IsEmpty ? null : new BlockingCallMatcher(compilation, pairs);
             var excluded = RuleOptions.GetList(options, tree, DiagnosticIds.BlockingCallInAsyncCode, ExcludedOption).ToImmutableHashSet(StringComparer.Ordinal);
-            return new TreeSettings(matcher is { IsEmpty: false } ? matcher : null, excluded);
+            return new TreeSettings(matcher is { IsEmpty: false } ? matcher : null, excluded, skip: false);
         }
     }
 }

@@ -338,6 +338,37 @@ public class BlockingCallInAsyncCodeTests
             """,
     }.RunAsync();
 
+    private const string DataReaderTest = """
+        using System.Data.Common;
+        using System.Threading.Tasks;
+
+        public class ReaderTests
+        {
+            [Xunit.Fact]
+            public async Task Sync_read_after_async_execute(DbCommand command)
+            {
+                await using var reader = await command.ExecuteReaderAsync();
+                Xunit.Assert.True(READ);
+            }
+        }
+        """;
+
+    [Fact]
+    public Task Does_not_flag_test_projects_which_call_sync_apis_on_purpose() => new Verify.Test
+    {
+        AdditionalReferences = { TestReferences.Xunit[0], TestReferences.Xunit[1] },
+        TestCode = DataReaderTest.Replace("READ", "reader.Read()"),
+    }.RunAsync();
+
+    [Fact]
+    public Task Option_include_tests_reports_in_test_projects() => new Verify.Test
+    {
+        AdditionalReferences = { TestReferences.Xunit[0], TestReferences.Xunit[1] },
+        EditorConfig = "asyncperf.AP2002.include_tests = true",
+        TestCode = DataReaderTest.Replace("READ", "{|AP2002:reader.Read()|}"),
+        FixedCode = DataReaderTest.Replace("READ", "await reader.ReadAsync()"),
+    }.RunAsync();
+
     // ---- Options ----
 
     [Fact]
