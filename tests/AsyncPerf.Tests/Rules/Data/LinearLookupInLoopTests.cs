@@ -591,4 +591,105 @@ public class LinearLookupInLoopTests
             }
         }
         """);
+
+    [Fact]
+    public Task DoesNotFlag_a_literal_at_or_below_a_raised_min_items() => new Verify.Test
+    {
+        TestCode = Usings + """
+            class Codes
+            {
+                private static readonly List<int> s_primes = new() { 2, 3, 5, 7, 11, 13, 17, 19, 23 };
+
+                int Count(int[] values)
+                {
+                    var n = 0;
+                    foreach (var v in values)
+                    {
+                        if (s_primes.Contains(v)) n++;
+                    }
+                    return n;
+                }
+            }
+            """,
+        EditorConfig = "asyncperf.AP5001.min_items = 9",
+    }.RunAsync();
+
+    [Fact]
+    public Task Fix_in_top_level_statements() => new Verify.Test
+    {
+        OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication,
+        TestCode = Usings + """
+            var known = args.ToList();
+            var hits = 0;
+            foreach (var line in Console.In.ReadToEnd().Split('\n'))
+            {
+                if ({|AP5001:known.Contains(line)|}) hits++;
+            }
+            Console.WriteLine(hits);
+            """,
+        FixedCode = Usings + """
+            var known = args.ToList();
+            var hits = 0;
+            var knownSet = new HashSet<string>(known);
+            foreach (var line in Console.In.ReadToEnd().Split('\n'))
+            {
+                if (knownSet.Contains(line)) hits++;
+            }
+            Console.WriteLine(hits);
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task Flags_and_fixes_array_Contains_bound_to_MemoryExtensions_with_first_class_spans() => new Verify.Test
+    {
+        LanguageVersion = Microsoft.CodeAnalysis.CSharp.LanguageVersion.Preview,
+        TestCode = Usings + """
+            class Codes
+            {
+                int Count(int[] codes, int[] values)
+                {
+                    var n = 0;
+                    foreach (var v in values)
+                    {
+                        if ({|AP5001:codes.Contains(v)|}) n++;
+                    }
+                    return n;
+                }
+            }
+            """,
+        FixedCode = Usings + """
+            class Codes
+            {
+                int Count(int[] codes, int[] values)
+                {
+                    var n = 0;
+                    var codesSet = new HashSet<int>(codes);
+                    foreach (var v in values)
+                    {
+                        if (codesSet.Contains(v)) n++;
+                    }
+                    return n;
+                }
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task DoesNotThrow_on_incomplete_code() => new Verify.Test
+    {
+        AllowCompilerErrors = true,
+        TestCode = Usings + """
+            class Broken
+            {
+                int Run(List<int> ids, Missing[] values)
+                {
+                    foreach (var v in values)
+                    {
+                        if (ids.Contains(v.Id) || ids.IndexOf() >= 0 || Array.IndexOf(, v) >= 0 || ids.Any(x => x == ) || unknown.Contains(v)) return 1;
+                    }
+                    while (ids.Contains(
+                }
+            }
+            """,
+    }.RunAsync();
 }

@@ -245,4 +245,22 @@ public class WholeFileForOnePassTests
             }
         }
         """);
+
+    [Fact]
+    public Task DoesNotThrow_on_incomplete_code() => new Verify.Test
+    {
+        AllowCompilerErrors = true,
+        TestCode = Usings + """
+            class Broken
+            {
+                async Task Run(string path)
+                {
+                    foreach (var line in File.ReadAllLines()) { }
+                    foreach (var line in await File.ReadAllLinesAsync(path, )) { }
+                    var lines = File.ReadAllLines(
+                    foreach (var line in lines
+                }
+            }
+            """,
+    }.RunAsync();
 }
