@@ -140,7 +140,8 @@ internal static class LinearLookup
         IOperation? outermost = null;
         foreach (var iteration in LoopContext.EnclosingIterations(match.Node))
         {
-            if (!IsInvariantIn(iteration, match.CollectionSymbol))
+            if (!IsInvariantIn(iteration, match.CollectionSymbol)
+                || (iteration is IInvocationOperation && !IsInvariantWhereTheQueryRuns(iteration, match.CollectionSymbol)))
             {
                 break;
             }
@@ -151,16 +152,48 @@ internal static class LinearLookup
         return outermost;
     }
 
+    /// <summary>
+    /// The foreach that enumerates a deferred query (<c>foreach (var x in items.Where(...))</c>), the member body when the
+    /// query is deferred and escapes (stored, returned, passed on), or null when it is materialised in place (ToList, Count...).
+    /// </summary>
+    public static IOperation? DeferredConsumer(IOperation linq)
+    {
+        var current = linq;
+        while (LocalUses.ParentSkippingConversions(current, out _) is IArgumentOperation { Parameter.Ordinal: 0, Parent: IInvocationOperation outer }
+            && outer.TargetMethod.ContainingNamespace?.ToDisplayString() == "System.Linq")
+        {
+            current = outer;
+        }
+
+        if (current.Type is not INamedTypeSymbol { TypeKind: TypeKind.Interface })
+        {
+            return null;
+        }
+
+        return LocalUses.ParentSkippingConversions(current, out _) is IForEachLoopOperation loop ? loop : LocalUses.Root(linq);
+    }
+
+    /// <summary>A deferred query's lambdas run while it is enumerated: the collection must not change there either.</summary>
+    private static bool IsInvariantWhereTheQueryRuns(IOperation linq, ISymbol symbol) => DeferredConsumer(linq) switch
+    {
+        null => true,
+        IForEachLoopOperation loop => IsInvariantIn(loop, symbol),
+        var root => IsUnchangedIn(root, symbol),
+    };
+
     /// <summary>Is <paramref name="symbol"/> declared outside <paramref name="iteration"/> and neither assigned nor changed inside it?</summary>
     public static bool IsInvariantIn(IOperation iteration, ISymbol symbol)
     {
         var span = iteration.Syntax.Span;
-        if (symbol is ILocalSymbol or IParameterSymbol
-            && symbol.DeclaringSyntaxReferences.Any(r => r.SyntaxTree == iteration.Syntax.SyntaxTree && span.Contains(r.Span)))
-        {
-            return false;
-        }
+        return !(symbol is ILocalSymbol or IParameterSymbol
+                && symbol.DeclaringSyntaxReferences.Any(r => r.SyntaxTree == iteration.Syntax.SyntaxTree && span.Contains(r.Span)))
+            && IsUnchangedIn(iteration, symbol);
+    }
 
+    /// <summary>Is <paramref name="symbol"/> neither assigned nor changed anywhere below <paramref name="region"/>?</summary>
+    private static bool IsUnchangedIn(IOperation region, ISymbol symbol)
+    {
+        var iteration = region;
         var isMember = symbol is IFieldSymbol or IPropertySymbol;
         foreach (var descendant in iteration.Descendants())
         {

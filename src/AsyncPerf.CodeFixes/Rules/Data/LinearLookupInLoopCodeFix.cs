@@ -170,7 +170,7 @@ public sealed class LinearLookupInLoopCodeFix : CodeFixProvider, IDocumentFixer
         }
         else
         {
-            if (!IsConsumedInItsStatement(iteration))
+            if (LinearLookup.DeferredConsumer(iteration) is { } consumer && consumer is not IForEachLoopOperation)
             {
                 return null;
             }
@@ -188,23 +188,6 @@ public sealed class LinearLookupInLoopCodeFix : CodeFixProvider, IDocumentFixer
             GlobalStatementSyntax global => global,
             _ => null,
         };
-    }
-
-    /// <summary>
-    /// A deferred query (<c>var q = items.Where(i =&gt; ids.Contains(i));</c>) runs its lambdas later, when the collection may have
-    /// changed: only queries materialised in the statement (ToList, Count, Any...) or enumerated by a foreach get the fix.
-    /// </summary>
-    private static bool IsConsumedInItsStatement(IOperation linq)
-    {
-        var current = linq;
-        while (LocalUses.ParentSkippingConversions(current, out _) is IArgumentOperation { Parameter.Ordinal: 0, Parent: IInvocationOperation outer }
-            && outer.TargetMethod.ContainingNamespace?.ToDisplayString() == "System.Linq")
-        {
-            current = outer;
-        }
-
-        return current.Type is not INamedTypeSymbol { TypeKind: TypeKind.Interface }
-            || LocalUses.ParentSkippingConversions(current, out _) is IForEachLoopOperation;
     }
 
     private static bool IsHoistableComparer(IOperation comparer, IOperation iteration)

@@ -692,4 +692,51 @@ public class LinearLookupInLoopTests
             }
             """,
     }.RunAsync();
+
+    [Fact]
+    public Task DoesNotFlag_dedupe_through_a_deferred_query_enumerated_by_the_loop_that_changes_the_list() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Dedupe
+        {
+            List<int> Distinct(int[] values, List<int> seen, List<int> other)
+            {
+                foreach (var v in values.Where(x => !seen.Contains(x)))
+                {
+                    seen.Add(v);
+                }
+                var pending = values.Where(x => other.Contains(x));
+                other.Clear();
+                return pending.ToList();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_query_enumerated_by_a_foreach_declares_the_set_before_the_foreach() => Verify.VerifyCodeFixAsync(Usings + """
+        class Filter
+        {
+            int Run(int[] values, List<int> allowed)
+            {
+                var n = 0;
+                foreach (var v in values.Where(x => {|AP5001:allowed.Contains(x)|}))
+                {
+                    n += v;
+                }
+                return n;
+            }
+        }
+        """, Usings + """
+        class Filter
+        {
+            int Run(int[] values, List<int> allowed)
+            {
+                var n = 0;
+                var allowedSet = new HashSet<int>(allowed);
+                foreach (var v in values.Where(x => allowedSet.Contains(x)))
+                {
+                    n += v;
+                }
+                return n;
+            }
+        }
+        """);
 }
