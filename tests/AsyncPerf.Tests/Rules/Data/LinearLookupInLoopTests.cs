@@ -739,4 +739,24 @@ public class LinearLookupInLoopTests
             }
         }
         """);
+
+    [Fact]
+    public Task DoesNotFlag_a_collection_changed_by_a_lambda_or_local_function_or_passed_to_an_unknown_method() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Captured
+        {
+            void Run(int[] values, List<int> a, List<int> b, List<int> c)
+            {
+                Action reset = () => a.Clear();
+                void Add(int v) => b.Add(v);
+                foreach (var v in values)
+                {
+                    if (a.Contains(v)) reset();
+                    if (b.Contains(v)) Add(v + 1);
+                    if (c.Contains(v)) Process(c);
+                }
+            }
+
+            static void Process(List<int> list) { }
+        }
+        """);
 }
