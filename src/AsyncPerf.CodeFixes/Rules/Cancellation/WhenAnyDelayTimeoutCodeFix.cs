@@ -198,6 +198,14 @@ public sealed class WhenAnyDelayTimeoutCodeFix : CodeFixProvider, IDocumentFixer
             return null;
         }
 
+        // WaitAsync throws the work's exception where WhenAny did not: that is the same only when the work branch (or, when it
+        // is empty, the statement after the if) starts by awaiting the work, which throws that very exception.
+        var firstAfterWait = workStatements.Count > 0 ? workStatements[0] : NextStatement(ifStatement);
+        if (firstAfterWait is null || !AwaitsWorkFirst(firstAfterWait, shape.WorkSymbol, semanticModel, cancellationToken))
+        {
+            return null;
+        }
+
         var timeoutEnds = timeoutStatements.Count > 0
             && semanticModel.AnalyzeControlFlow(timeoutStatements[0], timeoutStatements[timeoutStatements.Count - 1]) is { Succeeded: true, EndPointIsReachable: false };
         var workAfter = timeoutEnds && workStatements.Count > 0;
@@ -289,6 +297,36 @@ public sealed class WhenAnyDelayTimeoutCodeFix : CodeFixProvider, IDocumentFixer
                 editor.ReplaceNode(plan.If, SyntaxFactory.Block(new[] { plan.Try.WithoutLeadingTrivia() }.Concat(plan.After)).WithTriviaFrom(plan.If).WithAdditionalAnnotations(Formatter.Annotation));
                 break;
         }
+    }
+
+    /// <summary>
+    /// Does <paramref name="statement"/> await the work (<c>await work</c>, <c>await work.ConfigureAwait(...)</c>) before it does
+    /// anything else: no call, creation, assignment, increment or other await evaluated ahead of it?
+    /// </summary>
+    private static bool AwaitsWorkFirst(StatementSyntax statement, ISymbol work, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        var nodes = statement.DescendantNodesAndSelf(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)).ToList();
+        var awaitWork = nodes.OfType<AwaitExpressionSyntax>().FirstOrDefault(a =>
+        {
+            var operand = Unparenthesize(a.Expression);
+            if (operand is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait" } configure })
+            {
+                operand = Unparenthesize(configure.Expression);
+            }
+
+            return semanticModel.GetSymbolInfo(operand, cancellationToken).Symbol.Is(work);
+        });
+        if (awaitWork is null)
+        {
+            return false;
+        }
+
+        return !nodes.Any(n =>
+            n.SpanStart < awaitWork.SpanStart
+            && !n.Span.Contains(awaitWork.Span)
+            && n is InvocationExpressionSyntax or BaseObjectCreationExpressionSyntax or AssignmentExpressionSyntax or AwaitExpressionSyntax
+                or PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression }
+                or PostfixUnaryExpressionSyntax or ThrowExpressionSyntax);
     }
 
     /// <summary>The end-of-line trivia the if statement uses, for the blank line between the try statement and the moved work branch.</summary>

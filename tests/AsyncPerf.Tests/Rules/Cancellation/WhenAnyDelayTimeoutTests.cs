@@ -230,24 +230,24 @@ public class WhenAnyDelayTimeoutTests
     public Task Fix_int_milliseconds_variable_becomes_FromMilliseconds() => Verify.VerifyCodeFixAsync(Usings + """
         class Probe
         {
-            async Task<bool> IsAliveAsync(Task ping, int timeoutMs)
+            async Task<bool> IsAliveAsync(Task<bool> ping, int timeoutMs)
             {
                 var alive = false;
                 if (await [|Task.WhenAny(ping, Task.Delay(timeoutMs))|] == ping)
-                    alive = true;
+                    alive = await ping;
                 return alive;
             }
         }
         """, Usings + """
         class Probe
         {
-            async Task<bool> IsAliveAsync(Task ping, int timeoutMs)
+            async Task<bool> IsAliveAsync(Task<bool> ping, int timeoutMs)
             {
                 var alive = false;
                 try
                 {
                     await ping.WaitAsync(TimeSpan.FromMilliseconds(timeoutMs));
-                    alive = true;
+                    alive = await ping;
                 }
                 catch (TimeoutException exception) when (exception != ping.Exception?.InnerException)
                 {
@@ -267,6 +267,8 @@ public class WhenAnyDelayTimeoutTests
                 {
                     Console.WriteLine(exception.Message);
                 }
+
+                await work;
             }
         }
         """, Usings + """
@@ -282,6 +284,8 @@ public class WhenAnyDelayTimeoutTests
                 {
                     Console.WriteLine(exception.Message);
                 }
+
+                await work;
             }
         }
         """);
@@ -294,8 +298,9 @@ public class WhenAnyDelayTimeoutTests
             {
                 if (await [|Task.WhenAny(rows, Task.Delay(1000))|] == rows)
                 {
+                    var read = await rows;
                     var total = 0;
-                    foreach (var row in await rows) total += row;
+                    foreach (var row in read) total += row;
                     Console.WriteLine(total);
                 }
                 else
@@ -322,8 +327,9 @@ public class WhenAnyDelayTimeoutTests
                 }
 
                 {
+                    var read = await rows;
                     var total = 0;
-                    foreach (var row in await rows) total += row;
+                    foreach (var row in read) total += row;
                     Console.WriteLine(total);
                 }
 
@@ -654,6 +660,111 @@ public class WhenAnyDelayTimeoutTests
                     if (await [|Task.WhenAny(work, Task.Delay(100))|] == work)
                     {
                         yield return await work;
+                    }
+                }
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task NoFix_when_the_work_branch_does_not_start_by_awaiting_the_work() => new Verify.Test
+    {
+        TestCode = Usings + """
+            class Observers
+            {
+                async Task<int> IgnoresAFaultAsync(Task<int> work)
+                {
+                    // A faulted work still ran the first branch; WaitAsync would throw its exception instead.
+                    if (await [|Task.WhenAny(work, Task.Delay(100))|] == work)
+                    {
+                        Console.WriteLine("done");
+                    }
+                    else
+                    {
+                        Console.WriteLine("slow");
+                    }
+
+                    return 0;
+                }
+
+                async Task<int> ReadsResultAsync(Task<int> work)
+                {
+                    // .Result throws an AggregateException where await throws the inner exception.
+                    if (await [|Task.WhenAny(work, Task.Delay(100))|] != work)
+                    {
+                        return -1;
+                    }
+
+                    return work.Result;
+                }
+
+                async Task<int> LogsFirstAsync(Task<int> work)
+                {
+                    // The log line ran before the fault surfaced.
+                    if (await [|Task.WhenAny(work, Task.Delay(100))|] == work)
+                    {
+                        Console.WriteLine("finished");
+                        return await work;
+                    }
+
+                    return -1;
+                }
+
+                async Task LastStatementAsync(Task work)
+                {
+                    if (await [|Task.WhenAny(work, Task.Delay(100))|] != work)
+                    {
+                        Console.WriteLine("slow");
+                    }
+                }
+            }
+            """,
+        FixedCode = Usings + """
+            class Observers
+            {
+                async Task<int> IgnoresAFaultAsync(Task<int> work)
+                {
+                    // A faulted work still ran the first branch; WaitAsync would throw its exception instead.
+                    if (await [|Task.WhenAny(work, Task.Delay(100))|] == work)
+                    {
+                        Console.WriteLine("done");
+                    }
+                    else
+                    {
+                        Console.WriteLine("slow");
+                    }
+
+                    return 0;
+                }
+
+                async Task<int> ReadsResultAsync(Task<int> work)
+                {
+                    // .Result throws an AggregateException where await throws the inner exception.
+                    if (await [|Task.WhenAny(work, Task.Delay(100))|] != work)
+                    {
+                        return -1;
+                    }
+
+                    return work.Result;
+                }
+
+                async Task<int> LogsFirstAsync(Task<int> work)
+                {
+                    // The log line ran before the fault surfaced.
+                    if (await [|Task.WhenAny(work, Task.Delay(100))|] == work)
+                    {
+                        Console.WriteLine("finished");
+                        return await work;
+                    }
+
+                    return -1;
+                }
+
+                async Task LastStatementAsync(Task work)
+                {
+                    if (await [|Task.WhenAny(work, Task.Delay(100))|] != work)
+                    {
+                        Console.WriteLine("slow");
                     }
                 }
             }
