@@ -78,20 +78,31 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
         var type = (INamedTypeSymbol)context.Symbol;
         var state = new TypeState();
 
-        context.RegisterOperationAction(c => AnalyzeAssignment(c, (ISimpleAssignmentOperation)c.Operation, types, type, state), OperationKind.SimpleAssignment);
+        // Private HttpClient fields and properties are followed through the whole type; without one, nothing is tracked.
+        // A type with nested types is not tracked: a nested type's members could use the field out of this action's sight.
+        var tracksMembers = type.GetTypeMembers().IsEmpty && type.GetMembers().Any(m => IsPrivateClient(m, types.HttpClient));
+        context.RegisterOperationAction(c => AnalyzeAssignment(c, (ISimpleAssignmentOperation)c.Operation, types, tracksMembers ? type : null, state), OperationKind.SimpleAssignment);
+        if (!tracksMembers)
+        {
+            return;
+        }
+
         context.RegisterOperationAction(
             c =>
             {
                 var reference = c.Operation;
-                var member = reference switch
+                if (reference.Type.InheritsFromOrIs(types.HttpClient))
                 {
-                    IFieldReferenceOperation field => (ISymbol)field.Field,
-                    IPropertyReferenceOperation property => property.Property,
-                    _ => null,
-                };
-                if (member is not null && IsTrackedMember(member, type) && reference.Type.Is(types.HttpClient))
-                {
-                    state.Record(member, Classify(reference, types));
+                    var member = reference switch
+                    {
+                        IFieldReferenceOperation field => (ISymbol)field.Field,
+                        IPropertyReferenceOperation property => property.Property,
+                        _ => null,
+                    };
+                    if (member is not null && IsTrackedMember(member, type))
+                    {
+                        state.Record(member, Classify(reference, types));
+                    }
                 }
             },
             OperationKind.FieldReference,
@@ -109,7 +120,14 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
         });
     }
 
-    private static void AnalyzeAssignment(OperationAnalysisContext context, ISimpleAssignmentOperation assignment, Types types, INamedTypeSymbol type, TypeState state)
+    private static bool IsPrivateClient(ISymbol member, INamedTypeSymbol httpClient) => member switch
+    {
+        IFieldSymbol { DeclaredAccessibility: Accessibility.Private } field => field.Type.InheritsFromOrIs(httpClient),
+        IPropertySymbol { DeclaredAccessibility: Accessibility.Private } property => property.Type.InheritsFromOrIs(httpClient),
+        _ => false,
+    };
+
+    private static void AnalyzeAssignment(OperationAnalysisContext context, ISimpleAssignmentOperation assignment, Types types, INamedTypeSymbol? trackedType, TypeState state)
     {
         if (assignment.Target is not IPropertyReferenceOperation { Property.Name: "Timeout" } target
             || !target.Property.ContainingType.Is(types.HttpClient)
@@ -128,7 +146,7 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
                 }
 
                 break;
-            case { } member when IsTrackedMember(member, type):
+            case { } member when trackedType is not null && IsTrackedMember(member, trackedType):
                 state.Candidates.Add((member, diagnostic));
                 break;
             default:
@@ -137,12 +155,11 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    /// <summary>Only members no other type can reach, and only in types whose every member this symbol-start action sees.</summary>
+    /// <summary>A private field or property of the tracked type itself: no other type can reach it.</summary>
     private static bool IsTrackedMember(ISymbol member, INamedTypeSymbol type) =>
         member is IFieldSymbol or IPropertySymbol
         && member.DeclaredAccessibility == Accessibility.Private
-        && member.ContainingType.Is(type)
-        && type.GetTypeMembers().IsEmpty;
+        && member.ContainingType.Is(type);
 
     /// <summary>
     /// The variable that holds the client: <c>client.Timeout = ...</c> names it; <c>new HttpClient { Timeout = ... }</c>

@@ -133,6 +133,36 @@ public class InfiniteHttpClientTimeoutTests
         """);
 
     [Fact]
+    public Task Flags_a_client_configured_for_IHttpClientFactory() => Verify.VerifyAnalyzerAsync(Usings + """
+        using Microsoft.Extensions.DependencyInjection;
+
+        static class Registration
+        {
+            public static void AddClients(IServiceCollection services) =>
+                services.AddHttpClient("reports", client => {|AP3004:client.Timeout = Timeout.InfiniteTimeSpan|});
+        }
+        """);
+
+    [Fact]
+    public Task Flags_a_private_field_of_a_type_with_nested_types_whose_uses_it_cannot_all_see() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Feed
+        {
+            private readonly HttpClient _http = new HttpClient { {|AP3004:Timeout = Timeout.InfiniteTimeSpan|} };
+
+            public async Task<string> PollAsync(string url)
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                return await _http.GetStringAsync(url, cts.Token);
+            }
+
+            private sealed class Poller
+            {
+                public Task<string> PeekAsync(Feed feed, string url) => feed._http.GetStringAsync(url);
+            }
+        }
+        """);
+
+    [Fact]
     public Task Flags_in_top_level_statements() => new Verify.Test
     {
         OutputKind = OutputKind.ConsoleApplication,
