@@ -519,6 +519,90 @@ public class WhenAnyDelayTimeoutTests
         }
         """);
 
+    [Fact]
+    public Task Fix_swapped_operands_and_an_if_that_is_not_in_a_block() => Verify.VerifyCodeFixAsync(Usings + """
+        class Totals
+        {
+            async Task<int> SumAsync(Task<int>[] parts)
+            {
+                var sum = 0;
+                foreach (var part in parts)
+                    if (part == await [|Task.WhenAny(Task.Delay(250), part)|])
+                        sum += await part;
+                    else
+                        return -1;
+                return sum;
+            }
+        }
+        """, Usings + """
+        class Totals
+        {
+            async Task<int> SumAsync(Task<int>[] parts)
+            {
+                var sum = 0;
+                foreach (var part in parts)
+                {
+                    try
+                    {
+                        await part.WaitAsync(TimeSpan.FromMilliseconds(250));
+                    }
+                    catch (TimeoutException exception) when (exception != part.Exception?.InnerException)
+                    {
+                        return -1;
+                    }
+
+                    sum += await part;
+                }
+                return sum;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_in_a_switch_section() => Verify.VerifyCodeFixAsync(Usings + """
+        class Router
+        {
+            async Task<string> RouteAsync(int kind, Task<string> primary)
+            {
+                switch (kind)
+                {
+                    case 1:
+                        if (await [|Task.WhenAny(primary, Task.Delay(TimeSpan.FromSeconds(1)))|] != primary)
+                        {
+                            return "fallback";
+                        }
+
+                        return await primary;
+                    default:
+                        return "none";
+                }
+            }
+        }
+        """, Usings + """
+        class Router
+        {
+            async Task<string> RouteAsync(int kind, Task<string> primary)
+            {
+                switch (kind)
+                {
+                    case 1:
+                        try
+                        {
+                            await primary.WaitAsync(TimeSpan.FromSeconds(1));
+                        }
+                        catch (TimeoutException exception) when (exception != primary.Exception?.InnerException)
+                        {
+                            return "fallback";
+                        }
+
+                        return await primary;
+                    default:
+                        return "none";
+                }
+            }
+        }
+        """);
+
     // ---- Reported without a fix ----
 
     [Fact]
