@@ -158,6 +158,8 @@ public class InfiniteHttpClientTimeoutTests
             private sealed class Poller
             {
                 public Task<string> PeekAsync(Feed feed, string url) => feed._http.GetStringAsync(url);
+
+                public void Configure(HttpClient client) => {|AP3004:client.Timeout = TimeSpan.MaxValue|};
             }
         }
         """);
