@@ -1,0 +1,323 @@
+using System.Collections.Concurrent;
+using AsyncPerf.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AsyncPerf.Rules.Cancellation;
+
+/// <summary>
+/// AP3004: <c>HttpClient.Timeout = Timeout.InfiniteTimeSpan</c> (or <c>TimeSpan.MaxValue</c>, <c>TimeSpan.FromMilliseconds(-1)</c>,
+/// <c>new TimeSpan(0, 0, 0, 0, -1)</c>), in an object initializer or an assignment.
+/// Not reported when the client (a local, or a private field or property of the type) is only used with requests that
+/// pass <c>cts.Token</c> from a CancellationTokenSource given a delay in the same method (<c>new CancellationTokenSource(delay)</c>
+/// or <c>cts.CancelAfter(delay)</c>), or with <c>HttpCompletionOption.ResponseHeadersRead</c> streaming.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
+{
+    private const int ResponseHeadersRead = 1;
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.InfiniteHttpClientTimeout);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            var known = KnownTypes.Get(start.Compilation);
+            var timeout = known.Resolve("System.Threading.Timeout");
+            if (known.HttpClient is null || known.TimeSpan is null || known.CancellationTokenSource is null)
+            {
+                return;
+            }
+
+            var types = new Types(known.HttpClient, known.TimeSpan, timeout, known.CancellationTokenSource, known.HttpCompletionOption);
+            start.RegisterSymbolStartAction(symbolStart => RegisterForType(symbolStart, types), SymbolKind.NamedType);
+        });
+    }
+
+    private sealed record Types(INamedTypeSymbol HttpClient, INamedTypeSymbol TimeSpan, INamedTypeSymbol? Timeout, INamedTypeSymbol CancellationTokenSource, INamedTypeSymbol? HttpCompletionOption);
+
+    private enum Use
+    {
+        /// <summary>Configuration (<c>client.BaseAddress = ...</c>, <c>Dispose()</c>): says nothing about timeouts.</summary>
+        Neutral,
+
+        /// <summary>A request bounded by a timed token, or a ResponseHeadersRead stream.</summary>
+        Guarded,
+
+        /// <summary>A request without a timeout, or the client escaping (passed, returned, copied).</summary>
+        Unguarded,
+    }
+
+    /// <summary>The uses of the type's private HttpClient fields and properties, decided at the end of the type.</summary>
+    private sealed class TypeState
+    {
+        public ConcurrentBag<(ISymbol Client, Diagnostic Diagnostic)> Candidates { get; } = new();
+
+        public ConcurrentDictionary<ISymbol, (bool Guarded, bool Unguarded)> Uses { get; } = new(SymbolEqualityComparer.Default);
+
+        public void Record(ISymbol client, Use use)
+        {
+            if (use == Use.Neutral)
+            {
+                return;
+            }
+
+            Uses.AddOrUpdate(
+                client,
+                _ => (use == Use.Guarded, use == Use.Unguarded),
+                (_, old) => (old.Guarded || use == Use.Guarded, old.Unguarded || use == Use.Unguarded));
+        }
+    }
+
+    private static void RegisterForType(SymbolStartAnalysisContext context, Types types)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        var state = new TypeState();
+
+        // Private HttpClient fields and properties are followed through the whole type; without one, nothing is tracked.
+        // A type with nested types is not tracked: a nested type's members could use the field out of this action's sight.
+        var tracksMembers = type.GetTypeMembers().IsEmpty && type.GetMembers().Any(m => IsPrivateClient(m, types.HttpClient));
+        context.RegisterOperationAction(c => AnalyzeAssignment(c, (ISimpleAssignmentOperation)c.Operation, types, tracksMembers ? type : null, state), OperationKind.SimpleAssignment);
+        if (!tracksMembers)
+        {
+            return;
+        }
+
+        context.RegisterOperationAction(
+            c =>
+            {
+                var reference = c.Operation;
+                if (reference.Type.InheritsFromOrIs(types.HttpClient))
+                {
+                    var member = reference switch
+                    {
+                        IFieldReferenceOperation field => (ISymbol)field.Field,
+                        IPropertyReferenceOperation property => property.Property,
+                        _ => null,
+                    };
+                    if (member is not null && IsTrackedMember(member, type))
+                    {
+                        state.Record(member, Classify(reference, types));
+                    }
+                }
+            },
+            OperationKind.FieldReference,
+            OperationKind.PropertyReference);
+
+        context.RegisterSymbolEndAction(c =>
+        {
+            foreach (var (client, diagnostic) in state.Candidates)
+            {
+                if (!state.Uses.TryGetValue(client, out var uses) || uses.Unguarded || !uses.Guarded)
+                {
+                    c.ReportDiagnostic(diagnostic);
+                }
+            }
+        });
+    }
+
+    private static bool IsPrivateClient(ISymbol member, INamedTypeSymbol httpClient) => member switch
+    {
+        IFieldSymbol { DeclaredAccessibility: Accessibility.Private } field => field.Type.InheritsFromOrIs(httpClient),
+        IPropertySymbol { DeclaredAccessibility: Accessibility.Private } property => property.Type.InheritsFromOrIs(httpClient),
+        _ => false,
+    };
+
+    private static void AnalyzeAssignment(OperationAnalysisContext context, ISimpleAssignmentOperation assignment, Types types, INamedTypeSymbol? trackedType, TypeState state)
+    {
+        if (assignment.Target is not IPropertyReferenceOperation { Property.Name: "Timeout" } target
+            || !target.Property.ContainingType.Is(types.HttpClient)
+            || !IsInfinite(assignment.Value.WalkDownConversions(), types))
+        {
+            return;
+        }
+
+        var diagnostic = Diagnostic.Create(Descriptors.InfiniteHttpClientTimeout, assignment.Syntax.GetLocation(), assignment.Value.Syntax.ToString());
+        switch (ClientOf(target, types.HttpClient))
+        {
+            case ILocalSymbol local:
+                if (!IsOnlyUsedWithTimeouts(LocalUses.Root(assignment), local, types))
+                {
+                    context.ReportDiagnostic(diagnostic);
+                }
+
+                break;
+            case { } member when trackedType is not null && IsTrackedMember(member, trackedType):
+                state.Candidates.Add((member, diagnostic));
+                break;
+            default:
+                context.ReportDiagnostic(diagnostic);
+                break;
+        }
+    }
+
+    /// <summary>A private field or property of the tracked type itself: no other type can reach it.</summary>
+    private static bool IsTrackedMember(ISymbol member, INamedTypeSymbol type) =>
+        member is IFieldSymbol or IPropertySymbol
+        && member.DeclaredAccessibility == Accessibility.Private
+        && member.ContainingType.Is(type);
+
+    /// <summary>
+    /// The variable that holds the client: <c>client.Timeout = ...</c> names it; <c>new HttpClient { Timeout = ... }</c>
+    /// is resolved through the creation's destination (<c>var client = ...</c>, <c>_client = ...</c>, a field initializer).
+    /// </summary>
+    private static ISymbol? ClientOf(IPropertyReferenceOperation target, INamedTypeSymbol httpClient)
+    {
+        if (target.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver })
+        {
+            var creation = target.Instance.FirstAncestorInFunction<IObjectCreationOperation>();
+            if (creation is null || !creation.Type.InheritsFromOrIs(httpClient))
+            {
+                return null;
+            }
+
+            if (LocalUses.InitializedLocal(creation) is { } local)
+            {
+                return local;
+            }
+
+            var parent = LocalUses.ParentSkippingConversions(creation, out var child);
+            return parent switch
+            {
+                IFieldInitializerOperation { InitializedFields.Length: 1 } field => field.InitializedFields[0],
+                IPropertyInitializerOperation { InitializedProperties.Length: 1 } property => property.InitializedProperties[0],
+                ISimpleAssignmentOperation assignment when assignment.Value == child => assignment.Target.ReferencedSymbol(),
+                _ => null,
+            };
+        }
+
+        return target.Instance switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IFieldReferenceOperation { Instance: null or IInstanceReferenceOperation } field => field.Field,
+            IPropertyReferenceOperation { Instance: null or IInstanceReferenceOperation, Arguments.Length: 0 } property => property.Property,
+            _ => null,
+        };
+    }
+
+    private static bool IsInfinite(IOperation value, Types types)
+    {
+        switch (value)
+        {
+            case IFieldReferenceOperation { Field.Name: "InfiniteTimeSpan" } field when field.Field.ContainingType.Is(types.Timeout):
+            case IFieldReferenceOperation { Field.Name: "MaxValue" } maxValue when maxValue.Field.ContainingType.Is(types.TimeSpan):
+                return true;
+            case IInvocationOperation { TargetMethod.Name: "FromMilliseconds", Arguments.Length: 1 } invocation when invocation.TargetMethod.ContainingType.Is(types.TimeSpan):
+                return IsMinusOne(invocation.Arguments[0].Value);
+            case IObjectCreationOperation { Arguments.Length: 5 } creation when creation.Type.Is(types.TimeSpan):
+                return creation.Arguments.Take(4).All(a => IsZero(a.Value)) && IsMinusOne(creation.Arguments[4].Value);
+            default:
+                return false;
+        }
+    }
+
+    private static bool IsMinusOne(IOperation value) =>
+        value.ConstantValue is { HasValue: true, Value: { } constant } && IsNumber(constant) && Convert.ToDouble(constant, System.Globalization.CultureInfo.InvariantCulture) == -1;
+
+    private static bool IsZero(IOperation value) =>
+        value.ConstantValue is { HasValue: true, Value: { } constant } && IsNumber(constant) && Convert.ToDouble(constant, System.Globalization.CultureInfo.InvariantCulture) == 0;
+
+    private static bool IsNumber(object constant) => constant is int or long or double or float or short or sbyte or decimal;
+
+    private static bool IsOnlyUsedWithTimeouts(IOperation root, ILocalSymbol local, Types types)
+    {
+        var guarded = false;
+        foreach (var reference in LocalUses.References(root, local))
+        {
+            switch (Classify(reference, types))
+            {
+                case Use.Unguarded:
+                    return false;
+                case Use.Guarded:
+                    guarded = true;
+                    break;
+            }
+        }
+
+        return guarded;
+    }
+
+    private static Use Classify(IOperation reference, Types types)
+    {
+        var parent = LocalUses.ParentSkippingConversions(reference, out var child);
+        switch (parent)
+        {
+            case IPropertyReferenceOperation property when property.Instance == child:
+                return Use.Neutral;
+            case IInvocationOperation invocation when invocation.Instance == child:
+                return IsRequest(invocation.TargetMethod) ? ClassifyRequest(invocation, types) : Use.Neutral;
+            case IArgumentOperation { Parent: IInvocationOperation { TargetMethod.IsExtensionMethod: true } extension } argument
+                when argument.Parameter?.Ordinal == 0:
+                return IsRequest(extension.TargetMethod) ? ClassifyRequest(extension, types) : Use.Unguarded;
+            case ISimpleAssignmentOperation assignment when assignment.Target == child:
+                return Use.Neutral;
+            case IUsingOperation:
+            case IMemberInitializerOperation:
+                return Use.Neutral;
+            default:
+                return Use.Unguarded;
+        }
+    }
+
+    private static bool IsRequest(IMethodSymbol method) => method.Name is "Send" || method.Name.EndsWith("Async", StringComparison.Ordinal);
+
+    /// <summary>Guarded when a CancellationToken argument comes from a timed source or the call streams with ResponseHeadersRead.</summary>
+    private static Use ClassifyRequest(IInvocationOperation request, Types types)
+    {
+        foreach (var argument in request.Arguments)
+        {
+            if (argument.Parameter is not { } parameter || argument.IsImplicit)
+            {
+                continue;
+            }
+
+            if (types.HttpCompletionOption is not null && parameter.Type.Is(types.HttpCompletionOption)
+                && argument.Value.ConstantValue is { HasValue: true, Value: int option } && option == ResponseHeadersRead)
+            {
+                return Use.Guarded;
+            }
+
+            if (parameter.Type.Name == "CancellationToken" && IsTimedToken(argument.Value.WalkDownConversions(), request, types))
+            {
+                return Use.Guarded;
+            }
+        }
+
+        return Use.Unguarded;
+    }
+
+    /// <summary><c>cts.Token</c> where <c>cts</c> is a local of this method made with a delay or given one by <c>CancelAfter</c>.</summary>
+    private static bool IsTimedToken(IOperation value, IOperation request, Types types)
+    {
+        if (value is not IPropertyReferenceOperation { Property.Name: "Token", Instance: ILocalReferenceOperation source }
+            || !source.Local.Type.InheritsFromOrIs(types.CancellationTokenSource))
+        {
+            return false;
+        }
+
+        foreach (var reference in LocalUses.References(LocalUses.Root(request), source.Local))
+        {
+            var parent = LocalUses.ParentSkippingConversions(reference, out var child);
+            if (parent is IInvocationOperation { TargetMethod.Name: "CancelAfter" } cancelAfter && cancelAfter.Instance == child)
+            {
+                return true;
+            }
+        }
+
+        foreach (var declarator in LocalUses.Root(request).Descendants().OfType<IVariableDeclaratorOperation>())
+        {
+            if (declarator.Symbol.Is(source.Local)
+                && declarator.Initializer?.Value.WalkDownConversions() is IObjectCreationOperation { Arguments.Length: 1 } creation
+                && creation.Type.InheritsFromOrIs(types.CancellationTokenSource))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
