@@ -56,7 +56,7 @@ public sealed class AsyncVoidDelegateAnalyzer : DiagnosticAnalyzer
 
         var (kind, target) = argument.Parent switch
         {
-            IInvocationOperation invocation => (Classify(invocation.TargetMethod, known, array), invocation.TargetMethod.ContainingType.Name + "." + invocation.TargetMethod.Name),
+            IInvocationOperation invocation => (Classify(invocation.TargetMethod, known, array), invocation.TargetMethod.ContainingType.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "." + invocation.TargetMethod.Name),
             IObjectCreationOperation objectCreation when objectCreation.Type is { } type => (OtherKind, "new " + type.Name),
             _ => (null, string.Empty),
         };
