@@ -82,7 +82,50 @@ internal sealed class SemaphorePair
     public ITryOperation? Guard { get; }
 
     /// <summary>Every release lives in the finally block of the try that starts right after the acquire.</summary>
-    public bool IsGuarded => Guard?.Finally is { } @finally && Releases.All(r => r.IsWithin(@finally));
+    public bool IsGuarded => Releases.All(r => (Guard?.Finally is { } @finally && r.IsWithin(@finally)) || IsFlagGuarded(r));
+
+    /// <summary>
+    /// <c>try { await sem.WaitAsync(); acquired = true; ... } finally { if (acquired) sem.Release(); }</c>: a release under a
+    /// condition in the finally of a try that holds the acquire is the flag pattern, which is correct.
+    /// </summary>
+    private bool IsFlagGuarded(IInvocationOperation release)
+    {
+        for (var current = release.Parent; current is not null; current = current.Parent)
+        {
+            if (current is IConditionalOperation or ICoalesceOperation or IConditionalAccessOperation
+                && current.Parent is not null
+                && FinallyOwner(current) is { Body: { } body } && AcquireExpression.IsWithin(body))
+            {
+                return true;
+            }
+
+            if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The try statement whose finally block contains the operation, if any.</summary>
+    private static ITryOperation? FinallyOwner(IOperation operation)
+    {
+        for (IOperation? child = operation, current = operation.Parent; current is not null; child = current, current = current.Parent)
+        {
+            if (current is ITryOperation @try && @try.Finally == child)
+            {
+                return @try;
+            }
+
+            if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The pair for an acquire call, or null when the call is not an acquire this rule judges or has no release after it.</summary>
     public static SemaphorePair? Match(IInvocationOperation invocation, INamedTypeSymbol semaphoreSlim)

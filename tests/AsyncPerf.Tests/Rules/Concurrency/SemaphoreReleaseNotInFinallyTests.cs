@@ -258,6 +258,32 @@ public class SemaphoreReleaseNotInFinallyTests
         """);
 
     [Fact]
+    public Task DoesNotFlag_the_acquired_flag_pattern() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Importer
+        {
+            private readonly SemaphoreSlim _gate = new(1, 1);
+
+            async Task ImportAsync(Func<Task> load, CancellationToken ct)
+            {
+                var acquired = false;
+                try
+                {
+                    await _gate.WaitAsync(ct);
+                    acquired = true;
+                    await load();
+                }
+                finally
+                {
+                    if (acquired)
+                    {
+                        _gate.Release();
+                    }
+                }
+            }
+        }
+        """);
+
+    [Fact]
     public Task DoesNotFlag_a_lease_released_in_another_method() => Verify.VerifyAnalyzerAsync(Usings + """
         sealed class Lease : IDisposable
         {
