@@ -495,6 +495,50 @@ public class SemaphoreReleaseNotInFinallyTests
         """);
 
     [Fact]
+    public Task Fix_after_a_negated_wait_that_returns_early() => Verify.VerifyCodeFixAsync(Usings + """
+        class Poller
+        {
+            private readonly SemaphoreSlim _gate = new(1, 1);
+
+            async Task<bool> TryPollAsync(Func<Task> poll)
+            {
+                if (!{|AP1004:await _gate.WaitAsync(100)|})
+                {
+                    return false;
+                }
+
+                await poll();
+                _gate.Release();
+                return true;
+            }
+        }
+        """, Usings + """
+        class Poller
+        {
+            private readonly SemaphoreSlim _gate = new(1, 1);
+
+            async Task<bool> TryPollAsync(Func<Task> poll)
+            {
+                if (!await _gate.WaitAsync(100))
+                {
+                    return false;
+                }
+
+                try
+                {
+                    await poll();
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+
+                return true;
+            }
+        }
+        """);
+
+    [Fact]
     public Task Fix_moves_statements_before_an_existing_try_into_it() => Verify.VerifyCodeFixAsync(Usings + """
         class Importer
         {

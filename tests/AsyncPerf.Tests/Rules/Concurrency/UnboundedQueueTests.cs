@@ -72,6 +72,7 @@ public class UnboundedQueueTests
             private readonly Channel<int> _b = Channel.CreateBounded<int>(new BoundedChannelOptions(100) { FullMode = BoundedChannelFullMode.Wait });
             private readonly BlockingCollection<int> _c = new BlockingCollection<int>(100);
             private readonly BlockingCollection<int> _d = new BlockingCollection<int>(new ConcurrentQueue<int>(), 100);
+            private readonly Channel<int> _e = Channel.CreateUnboundedPrioritized<int>();
         }
         """);
 
