@@ -43,6 +43,7 @@ public sealed class UnboundedQueueAnalyzer : DiagnosticAnalyzer
                     {
                         var invocation = (IInvocationOperation)c.Operation;
                         if (invocation.TargetMethod is { Name: "CreateUnbounded", IsStatic: true, TypeArguments.Length: 1 } method
+                            && method.TypeArguments[0].TypeKind != TypeKind.Error
                             && method.ContainingType.Is(channel))
                         {
                             Report(c, invocation, "Channel.CreateUnbounded<" + method.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + ">", capacities);
@@ -57,7 +58,8 @@ public sealed class UnboundedQueueAnalyzer : DiagnosticAnalyzer
                     c =>
                     {
                         var creation = (IObjectCreationOperation)c.Operation;
-                        if (creation.Type is INamedTypeSymbol type && type.OriginalDefinition.Is(blockingCollection)
+                        if (creation.Type is INamedTypeSymbol { TypeArguments.Length: 1 } type && type.TypeArguments[0].TypeKind != TypeKind.Error
+                            && type.OriginalDefinition.Is(blockingCollection)
                             && creation.Constructor is { } constructor && IsUnboundedConstructor(constructor))
                         {
                             Report(c, creation, "BlockingCollection<" + type.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + ">", capacities);

@@ -136,6 +136,23 @@ public class AsyncVoidDelegateTests
         }
         """);
 
+    [Fact]
+    public Task DoesNotCrash_on_incomplete_code() => new Verify.Test
+    {
+        AllowCompilerErrors = true,
+        TestCode = Usings + """
+            class Broken
+            {
+                async Task RunAsync(List<string> items)
+                {
+                    Parallel.ForEach(items, {|AP1002:async x =>|} );
+                    Missing.ForEach(async x => await Task.Delay(1));
+                    items.ForEach(async (x, y) => await Task.Delay(1));
+                }
+            }
+            """,
+    }.RunAsync();
+
     // ---- Fix ----
 
     [Fact]
@@ -383,6 +400,25 @@ public class AsyncVoidDelegateTests
             }
         }
         """;
+
+    private const string InsideLock = Usings + """
+        class Mailer
+        {
+            private readonly object _sync = new();
+
+            async Task SendAllAsync(List<string> recipients, Func<string, Task> send)
+            {
+                await Task.Yield();
+                lock (_sync)
+                {
+                    recipients.ForEach({|AP1002:async r =>|} await send(r));
+                }
+            }
+        }
+        """;
+
+    [Fact]
+    public Task NoFix_inside_a_lock() => Verify.VerifyCodeFixAsync(InsideLock, InsideLock);
 
     [Fact]
     public Task NoFix_when_names_clash_or_a_return_sits_in_a_nested_loop() => Verify.VerifyCodeFixAsync(NameClashAndNestedReturn, NameClashAndNestedReturn);

@@ -97,6 +97,20 @@ public class UnboundedQueueTests
         }
         """);
 
+    [Fact]
+    public Task DoesNotCrash_on_incomplete_code() => new Verify.Test
+    {
+        AllowCompilerErrors = true,
+        TestCode = Usings + """
+            class Broken
+            {
+                private readonly Channel<int> _a = Channel.CreateUnbounded<>();
+                private readonly object _b = new BlockingCollection<Missing>(;
+                private readonly object _c = Channel.CreateUnbounded(;
+            }
+            """,
+    }.RunAsync();
+
     // ---- Options ----
 
     [Fact]
