@@ -16,7 +16,7 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor AsyncVoidDelegate = Create(
         DiagnosticIds.AsyncVoidDelegate, Categories.Concurrency, DiagnosticSeverity.Warning,
         "Async lambda passed as a void-returning delegate",
-        "This async lambda becomes 'async void' when passed to '{0}': nothing awaits it and its exceptions crash the process; {1}",
+        "Nothing awaits the async lambda passed to '{0}': {1}",
         "An async lambda converted to Action or Action<T> is async void: the caller returns at once, nothing observes completion, and an exception is rethrown on the thread pool where it terminates the process.");
 
     public static readonly DiagnosticDescriptor UnboundedQueue = Create(
