@@ -368,4 +368,25 @@ public class AsyncApiWithoutCancellationTokenTests
             }
         }
         """);
+
+    // ---- Robustness ----
+
+    [Fact]
+    public Task Does_not_throw_on_incomplete_code() => new Verify.Test
+    {
+        AllowCompilerErrors = true,
+        TestCode = Usings + """
+            public class Broken
+            {
+                public async Task RunAsync(
+                {
+                    await Task.Delay(;
+                }
+
+                public async Task<Unknown> OtherAsync() => await Unknown.CallAsync();
+
+                public async Task ThirdAsync(int x) { await foreach (var y in ) { } }
+            }
+            """,
+    }.RunAsync();
 }

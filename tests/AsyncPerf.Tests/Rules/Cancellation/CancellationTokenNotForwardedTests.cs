@@ -639,4 +639,27 @@ public class CancellationTokenNotForwardedTests
             }
         }
         """);
+
+    // ---- Robustness ----
+
+    [Fact]
+    public Task Does_not_throw_on_incomplete_code() => new Verify.Test
+    {
+        AllowCompilerErrors = true,
+        TestCode = Usings + """
+            class Broken
+            {
+                async Task RunAsync(CancellationToken ct, IAsyncEnumerable<int> source)
+                {
+                    await Task.Delay(;
+                    await foreach (var x in )
+                    {
+                    }
+                    await Unknown.CallAsync();
+                    await source.Nope();
+                    Func<CancellationToken, Task> f = async t => await UnknownAsync();
+                }
+            }
+            """,
+    }.RunAsync();
 }
