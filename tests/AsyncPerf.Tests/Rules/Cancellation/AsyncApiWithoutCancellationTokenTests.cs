@@ -234,6 +234,21 @@ public class AsyncApiWithoutCancellationTokenTests
         """);
 
     [Fact]
+    public Task Does_not_flag_controller_actions_where_RequestAborted_is_in_scope() => Verify.VerifyAnalyzerAsync(Usings + """
+        using Microsoft.AspNetCore.Mvc;
+
+        public class OrdersController : ControllerBase
+        {
+            [HttpGet]
+            public async Task<IActionResult> Get()
+            {
+                await Task.Delay(10);
+                return Ok();
+            }
+        }
+        """);
+
+    [Fact]
     public Task Does_not_flag_when_the_only_calls_are_in_catch_OperationCanceledException() => Verify.VerifyAnalyzerAsync(Usings + """
         public class Worker
         {

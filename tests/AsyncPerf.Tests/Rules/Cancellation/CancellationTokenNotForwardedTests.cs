@@ -550,6 +550,33 @@ public class CancellationTokenNotForwardedTests
         """);
 
     [Fact]
+    public Task Fix_passes_RequestAborted_in_a_controller() => Verify.VerifyCodeFixAsync(Usings + """
+        using Microsoft.AspNetCore.Mvc;
+
+        public class OrdersController : ControllerBase
+        {
+            [HttpGet]
+            public async Task<IActionResult> Get()
+            {
+                await [|Task.Delay(10)|];
+                return Ok();
+            }
+        }
+        """, Usings + """
+        using Microsoft.AspNetCore.Mvc;
+
+        public class OrdersController : ControllerBase
+        {
+            [HttpGet]
+            public async Task<IActionResult> Get()
+            {
+                await Task.Delay(10, HttpContext.RequestAborted);
+                return Ok();
+            }
+        }
+        """);
+
+    [Fact]
     public Task Fix_adds_WithCancellation() => Verify.VerifyCodeFixAsync(Usings + """
         class Reader
         {
