@@ -76,7 +76,9 @@ public sealed class CancellationTokenNotForwardedAnalyzer : DiagnosticAnalyzer
     /// <summary>A token from outside passed inside a lambda (or local function) that receives its own token.</summary>
     private static Finding? OuterTokenInLambda(IOperation operation, SyntaxReference function, IReadOnlyList<TokenCandidate> all, IReadOnlyList<TokenCandidate> inner, KnownTypes known)
     {
-        if (operation is not IInvocationOperation
+        // Calls taking several tokens (CreateLinkedTokenSource(outer, token)) combine them on purpose.
+        if (operation is not IInvocationOperation invocation
+            || invocation.TargetMethod.Parameters.Count(p => known.IsCancellationToken(p.Type)) != 1
             || CancellableCalls.Inspect(operation, known) is not { Use: TokenUse.Token, Argument: { } argument } site
             || CancellableCalls.TokenSymbol(argument.Value) is not { } used
             || IsDeclaredIn(used, function)

@@ -197,6 +197,21 @@ public class CancellationTokenNotForwardedTests
         """);
 
     [Fact]
+    public Task Does_not_flag_an_outer_token_combined_with_the_lambda_token() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Crawler
+        {
+            async Task CrawlAsync(string[] urls, CancellationToken ct)
+            {
+                await Parallel.ForEachAsync(urls, ct, async (url, token) =>
+                {
+                    using var both = CancellationTokenSource.CreateLinkedTokenSource(ct, token);
+                    await Task.Delay(1, both.Token);
+                });
+            }
+        }
+        """);
+
+    [Fact]
     public Task Does_not_flag_without_a_token_in_scope() => Verify.VerifyAnalyzerAsync(Usings + """
         class Poller
         {
