@@ -330,24 +330,33 @@ internal static class CancellableCalls
         var targetDefinition = (target.ReducedFrom ?? target).OriginalDefinition;
         var targetParameters = reduced ? targetDefinition.Parameters.RemoveAt(0) : targetDefinition.Parameters;
 
-        IEnumerable<ISymbol> candidates;
-        if (reduced || !target.IsStatic)
+        // Cheap first: the members of the receiver's type and its bases, and the extension method's own static class.
+        var receiverType = reduced
+            ? invocation.Arguments.First(a => a.Parameter?.Ordinal == 0).Value.WalkDownConversions().Type
+            : target.IsStatic ? target.ContainingType : invocation.Instance?.Type ?? target.ContainingType;
+        if (receiverType is null || receiverType.TypeKind == TypeKind.Error)
         {
-            var receiver = reduced
-                ? invocation.Arguments.First(a => a.Parameter?.Ordinal == 0).Value.WalkDownConversions().Type
-                : invocation.Instance?.Type ?? target.ContainingType;
-            if (receiver is not INamespaceOrTypeSymbol container || receiver.TypeKind == TypeKind.Error)
-            {
-                return null;
-            }
-
-            candidates = semanticModel.LookupSymbols(invocation.Syntax.SpanStart, container, target.Name, includeReducedExtensionMethods: true);
-        }
-        else
-        {
-            candidates = MembersNamed(target.ContainingType, target.Name);
+            return null;
         }
 
+        var lookIn = reduced ? target.ContainingType : receiverType as INamedTypeSymbol ?? target.ContainingType;
+        if (Match(MembersNamed(lookIn, target.Name), targetDefinition, targetParameters, target.IsStatic && !reduced, reduced, known) is { } found)
+        {
+            return found;
+        }
+
+        // Then extension methods of any imported static class, for awaitable calls only (synchronous calls with an
+        // extension overload taking a token elsewhere are rare, and the lookup is the expensive part).
+        if ((reduced || !target.IsStatic) && AsyncContext.ReturnsAwaitable(target, known) && receiverType is INamespaceOrTypeSymbol container)
+        {
+            return Match(semanticModel.LookupSymbols(invocation.Syntax.SpanStart, container, target.Name, includeReducedExtensionMethods: true), targetDefinition, targetParameters, isStaticCall: false, reduced, known);
+        }
+
+        return null;
+    }
+
+    private static (int Index, string Name)? Match(IEnumerable<ISymbol> candidates, IMethodSymbol targetDefinition, ImmutableArray<IParameterSymbol> targetParameters, bool isStaticCall, bool reduced, KnownTypes known)
+    {
         foreach (var symbol in candidates)
         {
             if (symbol is not IMethodSymbol candidate)
@@ -366,9 +375,20 @@ internal static class CancellableCalls
             bool dropsReceiver;
             if (candidate.ReducedFrom is not null)
             {
+                // Found by lookup on the receiver: applicable to it.
                 dropsReceiver = true;
             }
-            else if (definition.IsStatic != (target.IsStatic && !reduced) || definition.IsExtensionMethod)
+            else if (definition.IsExtensionMethod)
+            {
+                // Next to the target in its static class: called the same way, on the same receiver type.
+                if (!reduced || !SameType(definition.Parameters[0].Type, targetDefinition.Parameters[0].Type))
+                {
+                    continue;
+                }
+
+                dropsReceiver = true;
+            }
+            else if (definition.IsStatic != isStaticCall)
             {
                 continue;
             }
