@@ -340,7 +340,9 @@ internal static class CancellableCalls
         }
 
         var lookIn = reduced ? target.ContainingType : receiverType as INamedTypeSymbol ?? target.ContainingType;
-        if (Match(MembersNamed(lookIn, target.Name), targetDefinition, targetParameters, target.IsStatic && !reduced, reduced, known) is { } found)
+        var position = invocation.Syntax.SpanStart;
+        var accessible = MembersNamed(lookIn, target.Name).Where(m => semanticModel.IsAccessible(position, m));
+        if (Match(accessible, targetDefinition, targetParameters, target.IsStatic && !reduced, reduced, known) is { } found)
         {
             return found;
         }
@@ -349,7 +351,7 @@ internal static class CancellableCalls
         // extension overload taking a token elsewhere are rare, and the lookup is the expensive part).
         if ((reduced || !target.IsStatic) && AsyncContext.ReturnsAwaitable(target, known) && receiverType is INamespaceOrTypeSymbol container)
         {
-            return Match(semanticModel.LookupSymbols(invocation.Syntax.SpanStart, container, target.Name, includeReducedExtensionMethods: true), targetDefinition, targetParameters, isStaticCall: false, reduced, known);
+            return Match(semanticModel.LookupSymbols(position, container, target.Name, includeReducedExtensionMethods: true), targetDefinition, targetParameters, isStaticCall: false, reduced, known);
         }
 
         return null;

@@ -346,6 +346,23 @@ public class CancellationTokenNotForwardedTests
     }.RunAsync();
 
     [Fact]
+    public Task Does_not_flag_an_overload_the_caller_cannot_access() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Repository
+        {
+            public Task SaveAsync(string name) => Task.CompletedTask;
+            private Task SaveAsync(string name, CancellationToken cancellationToken) => Task.CompletedTask;
+        }
+
+        class Service
+        {
+            async Task RunAsync(Repository repository, CancellationToken ct)
+            {
+                await repository.SaveAsync("a");
+            }
+        }
+        """);
+
+    [Fact]
     public Task Does_not_flag_iterator_called_with_a_token_in_await_foreach() => Verify.VerifyAnalyzerAsync(Usings + """
         using System.Runtime.CompilerServices;
 
@@ -616,6 +633,36 @@ public class CancellationTokenNotForwardedTests
                 }
 
                 await foreach (var item in source.ConfigureAwait(false).WithCancellation(ct))
+                {
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Fix_adds_the_using_that_WithCancellation_needs() => Verify.VerifyCodeFixAsync("""
+        using System.Collections.Generic;
+        using System.Threading;
+
+        class Reader
+        {
+            async System.Threading.Tasks.Task RunAsync(IAsyncEnumerable<int> source, CancellationToken ct)
+            {
+                await foreach (var item in [|source|])
+                {
+                }
+            }
+        }
+        """, """
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Reader
+        {
+            async System.Threading.Tasks.Task RunAsync(IAsyncEnumerable<int> source, CancellationToken ct)
+            {
+                await foreach (var item in source.WithCancellation(ct))
                 {
                 }
             }
