@@ -341,8 +341,7 @@ internal static class CancellableCalls
 
         var lookIn = reduced ? target.ContainingType : receiverType as INamedTypeSymbol ?? target.ContainingType;
         var position = invocation.Syntax.SpanStart;
-        var accessible = MembersNamed(lookIn, target.Name).Where(m => semanticModel.IsAccessible(position, m));
-        if (Match(accessible, targetDefinition, targetParameters, target.IsStatic && !reduced, reduced, known) is { } found)
+        if (Match(MembersNamed(lookIn, target.Name), targetDefinition, targetParameters, target.IsStatic && !reduced, reduced, known, m => semanticModel.IsAccessible(position, m)) is { } found)
         {
             return found;
         }
@@ -351,13 +350,13 @@ internal static class CancellableCalls
         // extension overload taking a token elsewhere are rare, and the lookup is the expensive part).
         if ((reduced || !target.IsStatic) && AsyncContext.ReturnsAwaitable(target, known) && receiverType is INamespaceOrTypeSymbol container)
         {
-            return Match(semanticModel.LookupSymbols(position, container, target.Name, includeReducedExtensionMethods: true), targetDefinition, targetParameters, isStaticCall: false, reduced, known);
+            return Match(semanticModel.LookupSymbols(position, container, target.Name, includeReducedExtensionMethods: true), targetDefinition, targetParameters, isStaticCall: false, reduced, known, static _ => true);
         }
 
         return null;
     }
 
-    private static (int Index, string Name)? Match(IEnumerable<ISymbol> candidates, IMethodSymbol targetDefinition, ImmutableArray<IParameterSymbol> targetParameters, bool isStaticCall, bool reduced, KnownTypes known)
+    private static (int Index, string Name)? Match(IEnumerable<ISymbol> candidates, IMethodSymbol targetDefinition, ImmutableArray<IParameterSymbol> targetParameters, bool isStaticCall, bool reduced, KnownTypes known, Func<ISymbol, bool> isAccessible)
     {
         foreach (var symbol in candidates)
         {
@@ -366,10 +365,16 @@ internal static class CancellableCalls
                 continue;
             }
 
+            // Cheapest test first: one parameter more than the target (the receiver of an extension aside).
+            var extra = candidate.ReducedFrom is null && candidate.IsExtensionMethod ? 2 : 1;
+            if (candidate.Parameters.Length != targetParameters.Length + extra)
+            {
+                continue;
+            }
+
             var definition = (candidate.ReducedFrom ?? candidate).OriginalDefinition;
             if (SymbolEqualityComparer.Default.Equals(definition, targetDefinition)
-                || definition.TypeParameters.Length != targetDefinition.TypeParameters.Length
-                || definition.GetAttributes().Any(a => a.AttributeClass?.Name == "ObsoleteAttribute"))
+                || definition.TypeParameters.Length != targetDefinition.TypeParameters.Length)
             {
                 continue;
             }
@@ -424,7 +429,8 @@ internal static class CancellableCalls
                 j++;
             }
 
-            if (matches && tokenIndex >= 0)
+            if (matches && tokenIndex >= 0 && isAccessible(candidate)
+                && !definition.GetAttributes().Any(a => a.AttributeClass?.Name == "ObsoleteAttribute"))
             {
                 return (tokenIndex, parameters[tokenIndex].Name);
             }
