@@ -1,0 +1,170 @@
+using AsyncPerf.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AsyncPerf.Rules.Cancellation;
+
+/// <summary>
+/// AP3002: a public or protected method returning Task, ValueTask or IAsyncEnumerable that makes cancellable calls
+/// (calls AP3001 would ask to pass a token to) but has no CancellationToken for its callers to pass.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class AsyncApiWithoutCancellationTokenAnalyzer : DiagnosticAnalyzer
+{
+    internal const string ExcludedMethodsOption = "excluded_methods";
+
+    private static readonly string[] s_testFrameworkNamespaces = ["Xunit", "NUnit.Framework", "Microsoft.VisualStudio.TestTools.UnitTesting"];
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.AsyncApiWithoutCancellationToken);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            var known = KnownTypes.Get(start.Compilation);
+            if (known.CancellationToken is null || known.Task is null)
+            {
+                return;
+            }
+
+            var excluded = new PerTreeOptions<ImmutableArray<string>>(start.Options, (options, tree) => RuleOptions.GetList(options, tree, DiagnosticIds.AsyncApiWithoutCancellationToken, ExcludedMethodsOption));
+            start.RegisterOperationBlockAction(c => Analyze(c, known, excluded));
+        });
+    }
+
+    private static void Analyze(OperationBlockAnalysisContext context, KnownTypes known, PerTreeOptions<ImmutableArray<string>> excluded)
+    {
+        if (context.OwningSymbol is not IMethodSymbol method
+            || context.OperationBlocks.IsEmpty
+            || !IsPublicAsyncApi(method, context.OperationBlocks[0], known)
+            || IsExcluded(method, excluded.Get(context.OperationBlocks[0].Syntax.SyntaxTree)))
+        {
+            return;
+        }
+
+        if (Forwardable(context.OperationBlocks, method, known).Any())
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.AsyncApiWithoutCancellationToken, method.Locations[0], method.Name));
+        }
+    }
+
+    /// <summary>
+    /// The operations in the method that would take its new token: what AP3001 would report once the method has one
+    /// (calls inside lambdas included, except static ones), leaving out those that already have a token in scope
+    /// (AP3001 reports them today). Shared with the fix, which passes the token to each.
+    /// </summary>
+    internal static IEnumerable<CancellableOperation> Forwardable(IEnumerable<IOperation> blocks, IMethodSymbol method, KnownTypes known)
+    {
+        foreach (var block in blocks)
+        {
+            foreach (var operation in block.DescendantsAndSelf())
+            {
+                if (operation is not (IInvocationOperation or IForEachLoopOperation { IsAsynchronous: true })
+                    || !CancellableCalls.CanCaptureMemberParameters(operation)
+                    || CancellableCalls.UsableTokens(operation, method, known).Count > 0)
+                {
+                    continue;
+                }
+
+                if (CancellableCalls.WantsToken(operation, method, known) is { } site)
+                {
+                    yield return site;
+                }
+            }
+        }
+    }
+
+    private static bool IsPublicAsyncApi(IMethodSymbol method, IOperation block, KnownTypes known)
+    {
+        if (method.MethodKind != MethodKind.Ordinary
+            || method.IsImplicitlyDeclared
+            || method.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal)
+            || method.IsOverride
+            || !method.ExplicitInterfaceImplementations.IsEmpty
+            || method.PartialDefinitionPart is not null
+            || method.PartialImplementationPart is not null
+            || (method.IsStatic && method.Name == "Main")
+            || !AsyncContext.ReturnsAwaitable(method, known))
+        {
+            return false;
+        }
+
+        // A token already reaches the method: a (nullable) token parameter, or HttpContext.RequestAborted (AP3001's business).
+        if (TokenScope.Find(block, method, known).Count > 0)
+        {
+            return false;
+        }
+
+        return !IsEventHandler(method, known) && !IsTestMethod(method) && !ImplementsInterface(method);
+    }
+
+    private static bool IsEventHandler(IMethodSymbol method, KnownTypes known) =>
+        method.Parameters.Length == 2
+        && method.Parameters[0].Type.SpecialType == SpecialType.System_Object
+        && method.Parameters[1].Type.InheritsFromOrIs(known.Resolve("System.EventArgs"));
+
+    /// <summary>Any attribute from xunit, NUnit or MSTest (Fact, Theory, Test, TestCase, TestMethod, SetUp...).</summary>
+    private static bool IsTestMethod(IMethodSymbol method)
+    {
+        foreach (var attribute in method.GetAttributes())
+        {
+            for (var type = attribute.AttributeClass; type is not null; type = type.BaseType)
+            {
+                var ns = type.ContainingNamespace?.ToDisplayString();
+                if (ns is not null && s_testFrameworkNamespaces.Contains(ns))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool ImplementsInterface(IMethodSymbol method)
+    {
+        var type = method.ContainingType;
+        foreach (var @interface in type.AllInterfaces)
+        {
+            foreach (var member in @interface.GetMembers(method.Name))
+            {
+                if (member is IMethodSymbol && type.FindImplementationForInterfaceMember(member).Is(method))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Entries name a method as <c>Name</c>, <c>Type.Name</c> or <c>Namespace.Type.Name</c>; a trailing <c>*</c> matches a prefix.</summary>
+    private static bool IsExcluded(IMethodSymbol method, ImmutableArray<string> excluded)
+    {
+        if (excluded.IsEmpty)
+        {
+            return false;
+        }
+
+        var type = method.ContainingType;
+        var names = new[]
+        {
+            method.Name,
+            type.Name + "." + method.Name,
+            type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat.WithGenericsOptions(SymbolDisplayGenericsOptions.None)) + "." + method.Name,
+        };
+        foreach (var entry in excluded)
+        {
+            var prefix = entry.EndsWith("*", StringComparison.Ordinal) ? entry.Substring(0, entry.Length - 1) : null;
+            if (names.Any(n => prefix is null ? string.Equals(n, entry, StringComparison.Ordinal) : n.StartsWith(prefix, StringComparison.Ordinal)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
