@@ -1,0 +1,537 @@
+using Microsoft.CodeAnalysis;
+using Xunit;
+using Verify = AsyncPerf.Tests.Verifiers.CSharpCodeFixVerifier<AsyncPerf.Rules.Concurrency.UnboundedFanOutAnalyzer, AsyncPerf.CodeFixes.Rules.Concurrency.UnboundedFanOutCodeFix>;
+
+namespace AsyncPerf.Tests.Rules.Concurrency;
+
+public class UnboundedFanOutTests
+{
+    private const string Usings = """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Net.Http;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        """;
+
+    private const string Semaphore = "AP1001.SemaphoreSlim";
+    private const string ForEachAsync = "AP1001.ParallelForEachAsync";
+
+    // ---- Flags ----
+
+    [Fact]
+    public Task Flags_WhenAll_over_a_Select_projection() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Crawler
+        {
+            async Task<string[]> FetchAllAsync(HttpClient http, IEnumerable<string> urls, CancellationToken ct)
+            {
+                return await Task.WhenAll({|AP1001:urls.Select(url => http.GetStringAsync(url, ct))|});
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flags_with_a_message_that_names_the_collection_and_the_limit() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Crawler
+        {
+            async Task FetchAllAsync(HttpClient http, List<string> urls)
+            {
+                await Task.WhenAll(urls.Select(u => http.GetStringAsync(u)));
+            }
+        }
+        """,
+        Verify.Diagnostic("AP1001").WithSpan(11, 28, 11, 68)
+            .WithMessage("Throttle the tasks started here, one per 'urls' item: run at most 16 at a time with SemaphoreSlim or Parallel.ForEachAsync"));
+
+    [Fact]
+    public Task Flags_ToArray_ToList_index_select_and_method_groups() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Importer
+        {
+            Task<int> ImportAsync(string row) => Task.FromResult(row.Length);
+            Task<int> ImportAtAsync(string row, int index) => Task.FromResult(index);
+
+            async Task RunAsync(string[] rows)
+            {
+                await Task.WhenAll({|AP1001:rows.Select(r => ImportAsync(r)).ToArray()|});
+                await Task.WhenAll({|AP1001:rows.Select(r => ImportAsync(r)).ToList()|});
+                await Task.WhenAll({|AP1001:rows.Select((r, i) => ImportAtAsync(r, i))|});
+                await Task.WhenAll({|AP1001:rows.Select(ImportAsync)|});
+                await Task.WhenAll({|AP1001:rows.Where(r => r.Length > 0).Select(async r => await ImportAsync(r))|});
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flags_a_variable_holding_the_projection() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Importer
+        {
+            Task ImportAsync(string row) => Task.CompletedTask;
+
+            async Task RunAsync(IReadOnlyList<string> rows)
+            {
+                var tasks = rows.Select(r => ImportAsync(r)).ToList();
+                Console.WriteLine("started");
+                await Task.WhenAll({|AP1001:tasks|});
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flags_WhenAny_and_WaitAll() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Mirror
+        {
+            Task<string> PingAsync(string host) => Task.FromResult(host);
+
+            async Task<string> FastestAsync(string[] hosts)
+            {
+                var first = await Task.WhenAny({|AP1001:hosts.Select(h => PingAsync(h))|});
+                return await first;
+            }
+
+            void PingAll(string[] hosts)
+            {
+                Task.WaitAll({|AP1001:hosts.Select(h => PingAsync(h)).ToArray()|});
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flags_a_list_filled_in_a_foreach_loop() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Notifier
+        {
+            Task SendAsync(string user, CancellationToken ct) => Task.CompletedTask;
+
+            async Task NotifyAsync(IEnumerable<string> users, CancellationToken ct)
+            {
+                var tasks = new List<Task>();
+                foreach (var user in users)
+                {
+                    tasks.Add(SendAsync(user, ct));
+                }
+
+                await Task.WhenAll({|AP1001:tasks|});
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flags_lists_and_arrays_filled_in_for_and_while_loops() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Notifier
+        {
+            Task<bool> SendAsync(string user) => Task.FromResult(true);
+
+            async Task NotifyAsync(string[] users, Queue<string> pending)
+            {
+                var sends = new Task<bool>[users.Length];
+                for (var i = 0; i < users.Length; i++)
+                {
+                    sends[i] = SendAsync(users[i]);
+                }
+
+                await Task.WhenAll({|AP1001:sends|});
+
+                var drains = new List<Task<bool>>(pending.Count);
+                while (pending.Count > 0)
+                {
+                    drains.Add(SendAsync(pending.Dequeue()));
+                }
+
+                Task.WaitAll({|AP1001:drains.ToArray()|});
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flags_Task_Run_and_StartNew_per_element() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Thumbnails
+        {
+            static byte[] Resize(byte[] image) => image;
+
+            async Task RunAsync(List<byte[]> images)
+            {
+                await Task.WhenAll({|AP1001:images.Select(i => Task.Run(() => Resize(i)))|});
+
+                var tasks = new List<Task<byte[]>>();
+                foreach (var image in images)
+                {
+                    tasks.Add(Task.Factory.StartNew(() => Resize(image)));
+                }
+
+                await Task.WhenAll({|AP1001:tasks|});
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flags_a_literal_collection_larger_than_max_unbounded() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Warmup
+        {
+            Task LoadAsync(int shard) => Task.CompletedTask;
+
+            Task RunAsync() =>
+                Task.WhenAll({|AP1001:Enumerable.Range(0, 64).Select(s => LoadAsync(s))|});
+
+            Task RunAllAsync() =>
+                Task.WhenAll({|AP1001:new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9 }.Select(s => LoadAsync(s))|});
+        }
+        """);
+
+    [Fact]
+    public Task Flags_a_chunk_larger_than_max_unbounded() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Importer
+        {
+            Task ImportAsync(string row) => Task.CompletedTask;
+
+            async Task RunAsync(string[] rows)
+            {
+                foreach (var batch in rows.Chunk(500))
+                {
+                    await Task.WhenAll({|AP1001:batch.Select(r => ImportAsync(r))|});
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flags_inside_async_lambdas_and_top_level_statements() => new Verify.Test
+    {
+        OutputKind = OutputKind.ConsoleApplication,
+        TestCode = Usings + """
+            using var http = new HttpClient();
+            await Task.WhenAll({|AP1001:args.Select(a => http.GetStringAsync(a))|});
+            Func<string[], Task> all = async urls => await Task.WhenAll({|AP1001:urls.Select(u => http.GetStringAsync(u))|});
+            """,
+    }.RunAsync();
+
+    // ---- Does not flag ----
+
+    [Fact]
+    public Task DoesNotFlag_a_fixed_set_of_tasks() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Dashboard
+        {
+            Task<int> OrdersAsync() => Task.FromResult(1);
+            Task<int> UsersAsync() => Task.FromResult(2);
+            Task<int> StockAsync() => Task.FromResult(3);
+
+            async Task RunAsync()
+            {
+                var a = OrdersAsync();
+                var b = UsersAsync();
+                var c = StockAsync();
+                await Task.WhenAll(a, b, c);
+                await Task.WhenAll(new[] { a, b, c });
+                await Task.WhenAll([a, b, c]);
+                await Task.WhenAll(new List<Task<int>> { a, b, c });
+                Task.WaitAll(a, b, c);
+                var tasks = new List<Task<int>>();
+                tasks.Add(OrdersAsync());
+                tasks.Add(UsersAsync());
+                await Task.WhenAll(tasks);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_small_constant_collections() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Warmup
+        {
+            Task LoadAsync(int shard) => Task.CompletedTask;
+            Task LoadAsync(string region) => Task.CompletedTask;
+
+            async Task RunAsync(IEnumerable<string> many)
+            {
+                await Task.WhenAll(Enumerable.Range(0, 4).Select(s => LoadAsync(s)));
+                await Task.WhenAll(Enumerable.Range(1, 8).Select(s => LoadAsync(s)).ToArray());
+                await Task.WhenAll(new[] { "eu", "us", "ap" }.Select(r => LoadAsync(r)));
+                string[] regions = ["eu", "us"];
+                await Task.WhenAll(regions.Select(r => LoadAsync(r)));
+                var shards = new List<int> { 1, 2, 3 };
+                await Task.WhenAll(shards.Select(s => LoadAsync(s)));
+                await Task.WhenAll(many.Take(5).Select(r => LoadAsync(r)));
+
+                var tasks = new List<Task>();
+                for (var i = 0; i < 3; i++)
+                {
+                    tasks.Add(LoadAsync(i));
+                }
+
+                await Task.WhenAll(tasks);
+
+                var fixedArray = new Task[4];
+                foreach (var region in many)
+                {
+                    fixedArray[0] = LoadAsync(region);
+                }
+
+                await Task.WhenAll(fixedArray);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_a_projection_that_already_throttles() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Crawler
+        {
+            private readonly SemaphoreSlim _gate = new(4);
+
+            async Task<string[]> FetchAllAsync(HttpClient http, IEnumerable<string> urls, CancellationToken ct)
+            {
+                return await Task.WhenAll(urls.Select(async url =>
+                {
+                    await _gate.WaitAsync(ct);
+                    try
+                    {
+                        return await http.GetStringAsync(url, ct);
+                    }
+                    finally
+                    {
+                        _gate.Release();
+                    }
+                }));
+            }
+
+            async Task FetchInLoopAsync(HttpClient http, IEnumerable<string> urls)
+            {
+                var tasks = new List<Task>();
+                foreach (var url in urls)
+                {
+                    await _gate.WaitAsync();
+                    tasks.Add(Task.Run(async () =>
+                    {
+                        try { await http.GetStringAsync(url); }
+                        finally { _gate.Release(); }
+                    }));
+                }
+
+                await Task.WhenAll(tasks);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_a_projection_throttled_by_a_configured_type() => new Verify.Test
+    {
+        TestCode = Usings + """
+            class Budget
+            {
+                public Task AcquireAsync() => Task.CompletedTask;
+            }
+
+            class Crawler
+            {
+                private readonly Budget _budget = new();
+
+                Task FetchAllAsync(HttpClient http, IEnumerable<string> urls) =>
+                    Task.WhenAll(urls.Select(async url =>
+                    {
+                        await _budget.AcquireAsync();
+                        await http.GetStringAsync(url);
+                    }));
+            }
+            """,
+        EditorConfig = "asyncperf.AP1001.throttle_types = Budget",
+    }.RunAsync();
+
+    [Fact]
+    public Task Flags_a_projection_throttled_by_an_unconfigured_type() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Budget
+        {
+            public Task AcquireAsync() => Task.CompletedTask;
+        }
+
+        class Crawler
+        {
+            private readonly Budget _budget = new();
+
+            Task FetchAllAsync(HttpClient http, IEnumerable<string> urls) =>
+                Task.WhenAll({|AP1001:urls.Select(async url =>
+                {
+                    await _budget.AcquireAsync();
+                    await http.GetStringAsync(url);
+                })|});
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_batches() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Importer
+        {
+            Task ImportAsync(string row) => Task.CompletedTask;
+            Task ImportBatchAsync(string[] rows) => Task.CompletedTask;
+
+            async Task RunAsync(string[] rows, int batchSize)
+            {
+                foreach (var batch in rows.Chunk(8))
+                {
+                    await Task.WhenAll(batch.Select(r => ImportAsync(r)));
+                }
+
+                var batches = rows.Chunk(batchSize).ToList();
+                foreach (var batch in batches)
+                {
+                    var tasks = new List<Task>();
+                    foreach (var row in batch)
+                    {
+                        tasks.Add(ImportAsync(row));
+                    }
+
+                    await Task.WhenAll(tasks);
+                }
+
+                await Task.WhenAll(rows.Chunk(4).Select(chunk => ImportBatchAsync(chunk)));
+            }
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_inside_Parallel_ForEachAsync_bodies() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Orders
+        {
+            Task ShipAsync(string line, CancellationToken ct) => Task.CompletedTask;
+
+            Task RunAsync(IEnumerable<string[]> orders, CancellationToken ct) =>
+                Parallel.ForEachAsync(orders, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (order, token) =>
+                {
+                    await Task.WhenAll(order.Select(line => ShipAsync(line, token)));
+                });
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_tasks_that_are_not_started_per_element() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Jobs
+        {
+            record Job(Task Completion, string Name);
+
+            async Task RunAsync(List<Job> jobs, List<TaskCompletionSource<int>> sources, List<Task> started)
+            {
+                await Task.WhenAll(jobs.Select(j => j.Completion));
+                await Task.WhenAll(sources.Select(s => s.Task));
+                await Task.WhenAll(jobs.Select(j => Task.FromResult(j.Name)));
+                await Task.WhenAll(started);
+                await Task.WhenAll(started.Select(t => t));
+
+                var copies = new List<Task>();
+                foreach (var job in jobs)
+                {
+                    copies.Add(job.Completion);
+                }
+
+                await Task.WhenAll(copies);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_hand_made_throttling_in_the_loop() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Notifier
+        {
+            Task SendAsync(string user) => Task.CompletedTask;
+
+            async Task NotifyAsync(IEnumerable<string> users)
+            {
+                var running = new List<Task>();
+                foreach (var user in users)
+                {
+                    if (running.Count >= 10)
+                    {
+                        running.Remove(await Task.WhenAny(running));
+                    }
+
+                    running.Add(SendAsync(user));
+                }
+
+                await Task.WhenAll(running);
+            }
+
+            async Task NotifyInBatchesAsync(IEnumerable<string> users)
+            {
+                var batch = new List<Task>();
+                foreach (var user in users)
+                {
+                    batch.Add(SendAsync(user));
+                    if (batch.Count == 10)
+                    {
+                        await Task.WhenAll(batch);
+                        batch.Clear();
+                    }
+                }
+
+                await Task.WhenAll(batch);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_incomplete_code() => new Verify.Test
+    {
+        AllowCompilerErrors = true,
+        TestCode = Usings + """
+            class Broken
+            {
+                async Task RunAsync(string[] items)
+                {
+                    await Task.WhenAll(items.Select(x => Missing(x)));
+                    await Task.WhenAll(items.Select());
+                    await Task.WhenAll(;
+                    var tasks = new List<Task>();
+                    foreach (var x in items) tasks.Add(Missing(x));
+                    await Task.WhenAll(tasks);
+                }
+            }
+            """,
+    }.RunAsync();
+
+    // ---- Options ----
+
+    [Fact]
+    public Task Option_max_unbounded_raises_the_constant_count_that_is_not_reported() => new Verify.Test
+    {
+        TestCode = Usings + """
+            class Warmup
+            {
+                Task LoadAsync(int shard) => Task.CompletedTask;
+
+                async Task RunAsync(string[] rows)
+                {
+                    await Task.WhenAll(Enumerable.Range(0, 32).Select(s => LoadAsync(s)));
+                    await Task.WhenAll({|AP1001:Enumerable.Range(0, 33).Select(s => LoadAsync(s))|});
+                }
+            }
+            """,
+        EditorConfig = "asyncperf.AP1001.max_unbounded = 32",
+    }.RunAsync();
+
+    [Fact]
+    public Task Option_max_unbounded_zero_reports_even_small_literals() => new Verify.Test
+    {
+        TestCode = Usings + """
+            class Warmup
+            {
+                Task LoadAsync(int shard) => Task.CompletedTask;
+
+                Task RunAsync() => Task.WhenAll({|AP1001:Enumerable.Range(0, 2).Select(s => LoadAsync(s))|});
+            }
+            """,
+        EditorConfig = "asyncperf.AP1001.max_unbounded = 0",
+    }.RunAsync();
+
+    [Fact]
+    public Task Option_max_concurrency_is_named_in_the_message() => new Verify.Test
+    {
+        TestCode = Usings + """
+            class Crawler
+            {
+                Task FetchAllAsync(HttpClient http, string[] urls) => Task.WhenAll(urls.Select(u => http.GetStringAsync(u)));
+            }
+            """,
+        EditorConfig = "asyncperf.AP1001.max_concurrency = 4",
+        ExpectedDiagnostics =
+        {
+            Verify.Diagnostic("AP1001").WithSpan(9, 72, 9, 112)
+                .WithMessage("Throttle the tasks started here, one per 'urls' item: run at most 4 at a time with SemaphoreSlim or Parallel.ForEachAsync"),
+        },
+    }.RunAsync();
+}
