@@ -534,4 +534,303 @@ public class UnboundedFanOutTests
                 .WithMessage("Throttle the tasks started here, one per 'urls' item: run at most 4 at a time with SemaphoreSlim or Parallel.ForEachAsync"),
         },
     }.RunAsync();
+
+    // ---- Fix 1: SemaphoreSlim ----
+
+    [Fact]
+    public Task Fix_semaphore_wraps_the_projection_and_keeps_the_results() => new Verify.Test
+    {
+        CodeActionEquivalenceKey = Semaphore,
+        TestCode = Usings + """
+            class Crawler
+            {
+                async Task<string[]> FetchAllAsync(HttpClient http, IEnumerable<string> urls, CancellationToken ct)
+                {
+                    // One request per URL.
+                    var pages = await Task.WhenAll({|AP1001:urls.Select(url => http.GetStringAsync(url, ct))|} /* all of them */);
+                    return pages;
+                }
+            }
+            """,
+        FixedCode = Usings + """
+            class Crawler
+            {
+                async Task<string[]> FetchAllAsync(HttpClient http, IEnumerable<string> urls, CancellationToken ct)
+                {
+                    using var throttle = new SemaphoreSlim(16);
+                    // One request per URL.
+                    var pages = await Task.WhenAll(urls.Select(async url =>
+                    {
+                        await throttle.WaitAsync(ct);
+                        try
+                        {
+                            return await http.GetStringAsync(url, ct);
+                        }
+                        finally
+                        {
+                            throttle.Release();
+                        }
+                    }) /* all of them */);
+                    return pages;
+                }
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task Fix_semaphore_on_an_async_block_lambda_a_method_group_and_WaitAll() => new Verify.Test
+    {
+        CodeActionEquivalenceKey = Semaphore,
+        TestCode = Usings + """
+            class Importer
+            {
+                Task<int> ImportAsync(string row) => Task.FromResult(row.Length);
+
+                async Task<int> RunAsync(string[] rows)
+                {
+                    var counts = await Task.WhenAll({|AP1001:rows.Select(async r =>
+                    {
+                        var n = await ImportAsync(r);
+                        return n * 2;
+                    })|});
+                    await Task.WhenAll({|AP1001:rows.Select(ImportAsync)|}).ConfigureAwait(false);
+                    return counts.Sum();
+                }
+
+                void RunSync(string[] rows)
+                {
+                    Task.WaitAll({|AP1001:rows.Select(r => ImportAsync(r)).ToArray()|});
+                }
+            }
+            """,
+        FixedCode = Usings + """
+            class Importer
+            {
+                Task<int> ImportAsync(string row) => Task.FromResult(row.Length);
+
+                async Task<int> RunAsync(string[] rows)
+                {
+                    using var throttle = new SemaphoreSlim(16);
+                    var counts = await Task.WhenAll(rows.Select(async r =>
+                    {
+                        await throttle.WaitAsync();
+                        try
+                        {
+                            var n = await ImportAsync(r);
+                            return n * 2;
+                        }
+                        finally
+                        {
+                            throttle.Release();
+                        }
+                    }));
+                    using var throttle2 = new SemaphoreSlim(16);
+                    await Task.WhenAll(rows.Select(async row =>
+                    {
+                        await throttle2.WaitAsync();
+                        try
+                        {
+                            return await ImportAsync(row);
+                        }
+                        finally
+                        {
+                            throttle2.Release();
+                        }
+                    })).ConfigureAwait(false);
+                    return counts.Sum();
+                }
+
+                void RunSync(string[] rows)
+                {
+                    using var throttle = new SemaphoreSlim(16);
+                    Task.WaitAll(rows.Select(async r =>
+                    {
+                        await throttle.WaitAsync();
+                        try
+                        {
+                            return await ImportAsync(r);
+                        }
+                        finally
+                        {
+                            throttle.Release();
+                        }
+                    }).ToArray());
+                }
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task Fix_semaphore_in_a_loop_wraps_the_added_task() => new Verify.Test
+    {
+        CodeActionEquivalenceKey = Semaphore,
+        TestCode = Usings + """
+            class Notifier
+            {
+                Task<bool> SendAsync(string user, CancellationToken ct) => Task.FromResult(true);
+
+                async Task<bool[]> NotifyAsync(IEnumerable<string> users, CancellationToken ct)
+                {
+                    var tasks = new List<Task<bool>>();
+                    foreach (var user in users)
+                    {
+                        var name = user.Trim();
+                        tasks.Add(SendAsync(name, ct)); // fire
+                    }
+
+                    return await Task.WhenAll({|AP1001:tasks|});
+                }
+            }
+            """,
+        FixedCode = Usings + """
+            class Notifier
+            {
+                Task<bool> SendAsync(string user, CancellationToken ct) => Task.FromResult(true);
+
+                async Task<bool[]> NotifyAsync(IEnumerable<string> users, CancellationToken ct)
+                {
+                    var tasks = new List<Task<bool>>();
+                    using var throttle = new SemaphoreSlim(16);
+                    foreach (var user in users)
+                    {
+                        var name = user.Trim();
+                        tasks.Add(Task.Run(async () =>
+                        {
+                            await throttle.WaitAsync(ct);
+                            try
+                            {
+                                return await SendAsync(name, ct);
+                            }
+                            finally
+                            {
+                                throttle.Release();
+                            }
+                        })); // fire
+                    }
+
+                    return await Task.WhenAll(tasks);
+                }
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task Fix_semaphore_FixAll_gives_each_fan_out_its_own_semaphore() => new Verify.Test
+    {
+        CodeActionEquivalenceKey = Semaphore,
+        TestCode = Usings + """
+            class Sync
+            {
+                Task PushAsync(int id) => Task.CompletedTask;
+                Task PullAsync(int id) => Task.CompletedTask;
+
+                async Task RunAsync(List<int> ids)
+                {
+                    await Task.WhenAll({|AP1001:ids.Select(id => PushAsync(id))|});
+                    await Task.WhenAll({|AP1001:ids.Select(id => PullAsync(id))|});
+                }
+
+                async Task OtherAsync(List<int> ids)
+                {
+                    await Task.WhenAll({|AP1001:ids.Select(id => PullAsync(id))|});
+                }
+            }
+            """,
+        FixedCode = Usings + """
+            class Sync
+            {
+                Task PushAsync(int id) => Task.CompletedTask;
+                Task PullAsync(int id) => Task.CompletedTask;
+
+                async Task RunAsync(List<int> ids)
+                {
+                    using var throttle = new SemaphoreSlim(16);
+                    await Task.WhenAll(ids.Select(async id =>
+                    {
+                        await throttle.WaitAsync();
+                        try
+                        {
+                            await PushAsync(id);
+                        }
+                        finally
+                        {
+                            throttle.Release();
+                        }
+                    }));
+                    using var throttle2 = new SemaphoreSlim(16);
+                    await Task.WhenAll(ids.Select(async id =>
+                    {
+                        await throttle2.WaitAsync();
+                        try
+                        {
+                            await PullAsync(id);
+                        }
+                        finally
+                        {
+                            throttle2.Release();
+                        }
+                    }));
+                }
+
+                async Task OtherAsync(List<int> ids)
+                {
+                    using var throttle = new SemaphoreSlim(16);
+                    await Task.WhenAll(ids.Select(async id =>
+                    {
+                        await throttle.WaitAsync();
+                        try
+                        {
+                            await PullAsync(id);
+                        }
+                        finally
+                        {
+                            throttle.Release();
+                        }
+                    }));
+                }
+            }
+            """,
+    }.RunAsync();
+
+    // ---- Fix 2: Parallel.ForEachAsync ----
+
+    [Fact]
+    public Task Fix_parallel_replaces_WhenAll_whose_result_is_unused() => new Verify.Test
+    {
+        CodeActionEquivalenceKey = ForEachAsync,
+        TestCode = Usings + """
+            class Notifier
+            {
+                Task SendAsync(string user, CancellationToken ct) => Task.CompletedTask;
+
+                async Task NotifyAsync(IEnumerable<string> users, CancellationToken ct)
+                {
+                    // Tell everyone.
+                    await Task.WhenAll({|AP1001:users.Select(u => SendAsync(u, ct))|});
+                    await Task.WhenAll({|AP1001:users.Where(u => u.Length > 0).Select(async u =>
+                    {
+                        await SendAsync(u, ct);
+                        await SendAsync(u + "!", ct);
+                    }).ToList()|}).ConfigureAwait(false);
+                }
+            }
+            """,
+        FixedCode = Usings + """
+            class Notifier
+            {
+                Task SendAsync(string user, CancellationToken ct) => Task.CompletedTask;
+
+                async Task NotifyAsync(IEnumerable<string> users, CancellationToken ct)
+                {
+                    // Tell everyone.
+                    await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (u, token) => await SendAsync(u, token));
+                    await Parallel.ForEachAsync(users.Where(u => u.Length > 0), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (u, token2) =>
+                    {
+                        await SendAsync(u, token2);
+                        await SendAsync(u + "!", token2);
+                    }).ConfigureAwait(false);
+                }
+            }
+            """,
+    }.RunAsync();
 }
