@@ -460,7 +460,7 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider, IDocumentFixer
     {
         foreach (var ancestor in site.Wait.Ancestors())
         {
-            if (ancestor is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or MemberDeclarationSyntax)
+            if (ancestor is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or MemberDeclarationSyntax and not GlobalStatementSyntax)
             {
                 return null;
             }

@@ -1,4 +1,8 @@
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
 using Verify = AsyncPerf.Tests.Verifiers.CSharpCodeFixVerifier<AsyncPerf.Rules.Concurrency.UnboundedFanOutAnalyzer, AsyncPerf.CodeFixes.Rules.Concurrency.UnboundedFanOutCodeFix>;
 
@@ -833,4 +837,313 @@ public class UnboundedFanOutTests
             }
             """,
     }.RunAsync();
+
+    [Fact]
+    public Task Fix_uses_max_concurrency_and_a_CancellationTokenSource_in_scope() => new Verify.Test
+    {
+        CodeActionEquivalenceKey = Semaphore,
+        EditorConfig = "asyncperf.AP1001.max_concurrency = 4",
+        TestCode = Usings + """
+            class Crawler
+            {
+                async Task<string[]> FetchAllAsync(HttpClient http, string[] urls)
+                {
+                    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                    var tasks = urls.Select(u => http.GetStringAsync(u, cts.Token)).ToList();
+                    return await Task.WhenAll({|AP1001:tasks|});
+                }
+            }
+            """,
+        FixedCode = Usings + """
+            class Crawler
+            {
+                async Task<string[]> FetchAllAsync(HttpClient http, string[] urls)
+                {
+                    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                    using var throttle = new SemaphoreSlim(4);
+                    var tasks = urls.Select(async u =>
+                    {
+                        await throttle.WaitAsync(cts.Token);
+                        try
+                        {
+                            return await http.GetStringAsync(u, cts.Token);
+                        }
+                        finally
+                        {
+                            throttle.Release();
+                        }
+                    }).ToList();
+                    return await Task.WhenAll(tasks);
+                }
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task Fix_parallel_uses_max_concurrency_and_works_without_a_token() => new Verify.Test
+    {
+        CodeActionEquivalenceKey = ForEachAsync,
+        EditorConfig = "asyncperf.AP1001.max_concurrency = 4",
+        TestCode = Usings + """
+            class Mailer
+            {
+                Task SendAsync(string to) => Task.CompletedTask;
+
+                async Task SendAllAsync(string[] recipients)
+                {
+                    await Task.WhenAll({|AP1001:recipients.Select(SendAsync)|});
+                }
+            }
+            """,
+        FixedCode = Usings + """
+            class Mailer
+            {
+                Task SendAsync(string to) => Task.CompletedTask;
+
+                async Task SendAllAsync(string[] recipients)
+                {
+                    await Parallel.ForEachAsync(recipients, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (to, token) => await SendAsync(to));
+                }
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task Fix_semaphore_on_netstandard20() => new Verify.Test
+    {
+        CodeActionEquivalenceKey = Semaphore,
+        References = Verifiers.TestReferences.NetStandard20,
+        TestCode = Usings + """
+            class Crawler
+            {
+                async Task<string[]> FetchAllAsync(HttpClient http, IEnumerable<string> urls)
+                {
+                    return await Task.WhenAll({|AP1001:urls.Select(url => http.GetStringAsync(url))|});
+                }
+            }
+            """,
+        FixedCode = Usings + """
+            class Crawler
+            {
+                async Task<string[]> FetchAllAsync(HttpClient http, IEnumerable<string> urls)
+                {
+                    using var throttle = new SemaphoreSlim(16);
+                    return await Task.WhenAll(urls.Select(async url =>
+                    {
+                        await throttle.WaitAsync();
+                        try
+                        {
+                            return await http.GetStringAsync(url);
+                        }
+                        finally
+                        {
+                            throttle.Release();
+                        }
+                    }));
+                }
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task Fix_in_top_level_statements() => new Verify.Test
+    {
+        OutputKind = OutputKind.ConsoleApplication,
+        CodeActionEquivalenceKey = Semaphore,
+        TestCode = Usings + """
+            using var http = new HttpClient();
+            var pages = await Task.WhenAll({|AP1001:args.Select(a => http.GetStringAsync(a))|});
+            Console.WriteLine(pages.Length);
+            """,
+        FixedCode = Usings + """
+            using var http = new HttpClient();
+            using var throttle = new SemaphoreSlim(16);
+            var pages = await Task.WhenAll(args.Select(async a =>
+            {
+                await throttle.WaitAsync();
+                try
+                {
+                    return await http.GetStringAsync(a);
+                }
+                finally
+                {
+                    throttle.Release();
+                }
+            }));
+            Console.WriteLine(pages.Length);
+            """,
+    }.RunAsync();
+
+    // ---- No fix ----
+
+    [Fact]
+    public Task NoFix_for_WhenAny() => VerifyNoFixAsync(Usings + """
+        class Mirror
+        {
+            Task<string> PingAsync(string host) => Task.FromResult(host);
+
+            async Task<string> FastestAsync(string[] hosts)
+            {
+                var first = await Task.WhenAny({|AP1001:hosts.Select(h => PingAsync(h))|});
+                return await first;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoFix_when_the_combined_task_is_returned_instead_of_awaited() => VerifyNoFixAsync(Usings + """
+        class Crawler
+        {
+            Task<string[]> FetchAllAsync(HttpClient http, string[] urls) => Task.WhenAll({|AP1001:urls.Select(u => http.GetStringAsync(u))|});
+
+            Task PushAllAsync(HttpClient http, string[] urls)
+            {
+                var all = Task.WhenAll({|AP1001:urls.Select(u => http.GetStringAsync(u))|});
+                return all;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoFix_when_the_loop_task_reads_a_for_counter_or_awaits() => VerifyNoFixAsync(Usings + """
+        class Notifier
+        {
+            Task SendAsync(string user) => Task.CompletedTask;
+            Task<string> NameAsync(int id) => Task.FromResult("");
+
+            async Task NotifyAsync(string[] users, int[] ids)
+            {
+                var tasks = new List<Task>();
+                for (var i = 0; i < users.Length; i++)
+                {
+                    tasks.Add(SendAsync(users[i]));
+                }
+
+                await Task.WhenAll({|AP1001:tasks|});
+
+                var more = new List<Task>();
+                foreach (var id in ids)
+                {
+                    more.Add(SendAsync(await NameAsync(id)));
+                }
+
+                await Task.WhenAll({|AP1001:more|});
+            }
+        }
+        """);
+
+    [Fact]
+    public Task NoFix_when_the_wait_is_inside_an_expression_lambda_or_the_selector_is_a_statement_lambda() => VerifyNoFixAsync(Usings + """
+        class Crawler
+        {
+            Task<int> CountAsync(string s) => Task.FromResult(s.Length);
+
+            void Setup(HttpClient http)
+            {
+                Func<string[], Task> all = async urls => await Task.WhenAll({|AP1001:urls.Select(u => http.GetStringAsync(u))|});
+            }
+
+            async Task<int[]> CountAllAsync(string[] items)
+            {
+                return await Task.WhenAll({|AP1001:items.Select(i =>
+                {
+                    var trimmed = i.Trim();
+                    return CountAsync(trimmed);
+                })|});
+            }
+        }
+        """);
+
+    // ---- Which fixes are offered ----
+
+    [Fact]
+    public async Task Offers_both_fixes_with_distinct_keys_when_results_are_unused()
+    {
+        var keys = await OfferedKeysAsync(Usings + """
+            class Mailer
+            {
+                Task SendAsync(string to, CancellationToken ct) => Task.CompletedTask;
+
+                async Task SendAllAsync(string[] recipients, CancellationToken ct)
+                {
+                    await Task.WhenAll(recipients.Select(r => SendAsync(r, ct)));
+                }
+            }
+            """);
+        Assert.Equal(new[] { Semaphore, ForEachAsync }, keys);
+    }
+
+    [Fact]
+    public async Task Offers_only_the_semaphore_when_results_are_used_with_an_index_or_without_Parallel_ForEachAsync()
+    {
+        Assert.Equal(new[] { Semaphore }, await OfferedKeysAsync(Usings + """
+            class Crawler
+            {
+                async Task<int> FetchAllAsync(HttpClient http, string[] urls)
+                {
+                    var pages = await Task.WhenAll(urls.Select(u => http.GetStringAsync(u)));
+                    return pages.Length;
+                }
+            }
+            """));
+        Assert.Equal(new[] { Semaphore }, await OfferedKeysAsync(Usings + """
+            class Crawler
+            {
+                Task SaveAsync(string url, int index) => Task.CompletedTask;
+
+                async Task SaveAllAsync(string[] urls)
+                {
+                    await Task.WhenAll(urls.Select((u, i) => SaveAsync(u, i)));
+                }
+            }
+            """));
+        Assert.Equal(new[] { Semaphore }, await OfferedKeysAsync(Usings + """
+            class Crawler
+            {
+                Task SaveAsync(string url) => Task.CompletedTask;
+
+                async Task SaveAllAsync(string[] urls)
+                {
+                    await Task.WhenAll(urls.Select(u => SaveAsync(u)));
+                }
+            }
+            """, Verifiers.TestReferences.NetStandard20));
+        Assert.Equal(new[] { Semaphore }, await OfferedKeysAsync(Usings + """
+            class Crawler
+            {
+                Task SaveAsync(string url) => Task.CompletedTask;
+
+                async Task SaveAllAsync(string[] urls)
+                {
+                    var tasks = new List<Task>();
+                    foreach (var url in urls)
+                    {
+                        tasks.Add(SaveAsync(url));
+                    }
+
+                    await Task.WhenAll(tasks);
+                }
+            }
+            """));
+    }
+
+    private static Task VerifyNoFixAsync(string source) => new Verify.Test { TestCode = source, FixedCode = source }.RunAsync();
+
+    private static async Task<List<string?>> OfferedKeysAsync(string source, IReadOnlyList<MetadataReference>? references = null)
+    {
+        using var workspace = new AdhocWorkspace();
+        var project = workspace.AddProject("TestProject", LanguageNames.CSharp)
+            .WithMetadataReferences(references ?? Verifiers.TestReferences.Net10)
+            .WithCompilationOptions(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable))
+            .WithParseOptions(new CSharpParseOptions(LanguageVersion.Latest));
+        var document = project.AddDocument("Test0.cs", source);
+        var compilation = await document.Project.GetCompilationAsync();
+        Assert.Empty(compilation!.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        var diagnostics = await compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new AsyncPerf.Rules.Concurrency.UnboundedFanOutAnalyzer())).GetAnalyzerDiagnosticsAsync();
+        var diagnostic = Assert.Single(diagnostics);
+        var keys = new List<string?>();
+        var context = new CodeFixContext(document, diagnostic, (action, _) => keys.Add(action.EquivalenceKey), CancellationToken.None);
+        await new AsyncPerf.CodeFixes.Rules.Concurrency.UnboundedFanOutCodeFix().RegisterCodeFixesAsync(context);
+        return keys;
+    }
 }
