@@ -322,7 +322,6 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
             var root = LocalUses.Root(wait);
             var waitFunction = AsyncContext.EnclosingFunction(wait, _context.ContainingSymbol, out var waitFunctionOperation);
             IOperation? creation = DeclaredInitializer(local, root);
-            var declaredWithValue = creation is not null;
             var adds = new List<(IOperation Op, IOperation Site)>();
             var others = new List<IOperation>();
             foreach (var reference in LocalUses.References(root, local))
@@ -333,7 +332,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
                     case IVariableInitializerOperation:
                         break;
                     case ISimpleAssignmentOperation assignment when assignment.Target == child:
-                        if (creation is not null || declaredWithValue)
+                        if (creation is not null)
                         {
                             return null;
                         }
@@ -528,6 +527,9 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
                 case IInvocationOperation { TargetMethod.Name: "Take", Arguments.Length: 2 } take when IsEnumerableMethod(take)
                     && take.Arguments[1].Value.ConstantValue is { HasValue: true, Value: int taken }:
                     return taken;
+                case IInvocationOperation { TargetMethod.Name: "GetRange", Arguments.Length: 2, Instance: not null } getRange
+                    when getRange.Arguments[1].Value.ConstantValue is { HasValue: true, Value: int rangeCount }:
+                    return rangeCount;
                 case IInvocationOperation { Arguments.Length: >= 1 } operatorCall when IsEnumerableMethod(operatorCall) && s_countPreserving.Contains(operatorCall.TargetMethod.Name):
                     return ConstantCount(operatorCall.Arguments[0].Value.WalkDownConversions(), depth + 1);
                 case IInvocationOperation { TargetMethod.Name: "ToArray" or "ToList" } materialise when Source(materialise) is { } inner:

@@ -254,6 +254,7 @@ public class UnboundedFanOutTests
                 var shards = new List<int> { 1, 2, 3 };
                 await Task.WhenAll(shards.Select(s => LoadAsync(s)));
                 await Task.WhenAll(many.Take(5).Select(r => LoadAsync(r)));
+                await Task.WhenAll(shards.GetRange(0, 2).Select(s => LoadAsync(s)));
 
                 var tasks = new List<Task>();
                 for (var i = 0; i < 3; i++)
