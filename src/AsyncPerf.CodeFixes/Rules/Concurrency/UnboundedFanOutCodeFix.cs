@@ -197,6 +197,7 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider, IDocumentFixer
         if (site.PerElement is not ExpressionSyntax operation
             || site.Anchor is not StatementSyntax loop
             || operation.DescendantNodesAndSelf().Any(n => n is AwaitExpressionSyntax)
+            || !HasNoSideEffectsBeforeTheCall(operation)
             || semanticModel.GetTypeInfo(operation, cancellationToken).Type is not { } type)
         {
             return null;
@@ -241,6 +242,31 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider, IDocumentFixer
                 .WithTriviaFrom(current)
                 .WithAdditionalAnnotations(Formatter.Annotation);
         };
+    }
+
+    /// <summary>
+    /// Inside <c>Task.Run</c> the receiver and arguments are evaluated later: only plain reads are allowed there (names,
+    /// member accesses, indexers, literals, interpolations of those, lambdas), never a call such as <c>queue.Dequeue()</c>
+    /// that the loop relies on happening now.
+    /// </summary>
+    private static bool HasNoSideEffectsBeforeTheCall(ExpressionSyntax operation)
+    {
+        var call = operation is AwaitExpressionSyntax ? null : operation as InvocationExpressionSyntax;
+        if (call is null)
+        {
+            return false;
+        }
+
+        var evaluatedEarly = new List<SyntaxNode>(call.ArgumentList.Arguments);
+        if (call.Expression is MemberAccessExpressionSyntax access)
+        {
+            evaluatedEarly.Add(access.Expression);
+        }
+
+        return evaluatedEarly.All(node => !node.DescendantNodesAndSelf(n => n is not AnonymousFunctionExpressionSyntax).Any(n =>
+            n is InvocationExpressionSyntax or BaseObjectCreationExpressionSyntax or AssignmentExpressionSyntax or AwaitExpressionSyntax
+                or PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression }
+                or PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression }));
     }
 
     private static SyntaxNode OuterLoop(SyntaxNode operation, SyntaxNode innermost)

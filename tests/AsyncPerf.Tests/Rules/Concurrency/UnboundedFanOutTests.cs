@@ -1034,6 +1034,36 @@ public class UnboundedFanOutTests
         """);
 
     [Fact]
+    public Task NoFix_when_the_loop_task_would_evaluate_a_call_later() => VerifyNoFixAsync(Usings + """
+        class Notifier
+        {
+            Task<bool> SendAsync(string user) => Task.FromResult(true);
+
+            async Task DrainAsync(Queue<string> pending)
+            {
+                var drains = new List<Task<bool>>();
+                while (pending.Count > 0)
+                {
+                    drains.Add(SendAsync(pending.Dequeue()));
+                }
+
+                await Task.WhenAll({|AP1001:drains|});
+            }
+
+            async Task CreateAsync(List<string> names)
+            {
+                var tasks = new List<Task<bool>>();
+                foreach (var name in names)
+                {
+                    tasks.Add(SendAsync(name.ToUpperInvariant()));
+                }
+
+                await Task.WhenAll({|AP1001:tasks|});
+            }
+        }
+        """);
+
+    [Fact]
     public Task NoFix_when_the_wait_is_inside_an_expression_lambda_or_the_selector_is_a_statement_lambda() => VerifyNoFixAsync(Usings + """
         class Crawler
         {
