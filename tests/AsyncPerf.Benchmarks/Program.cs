@@ -1,4 +1,5 @@
 using AsyncPerf.Benchmarks.Cost;
+using AsyncPerf.Benchmarks.Fix;
 
 namespace AsyncPerf.Benchmarks;
 
@@ -12,13 +13,22 @@ internal static class Program
         {
             case "cost":
                 return await CostRunner.RunAsync(rest).ConfigureAwait(false);
+            case "scenarios":
+                return await Scenarios.RunAsync(rest).ConfigureAwait(false);
+            case "bdn":
+                return MicroBenchmarks.Run(rest);
+            case "serve":
+                return await LoopbackServer.ServeAsync(rest).ConfigureAwait(false);
             default:
                 Console.WriteLine("""
                     AsyncPerf benchmarks (never run in CI). Commands:
                       cost       [--lines 100000] [--warmup 2] [--runs 5] [--ours path/AsyncPerf.Analyzers.dll] [--all-peers] [--out file.md]
+                      scenarios  [ap1001 ap2001 ap4001 ap5002 ap5003 ap5004 ap1003 ap3003 ap4003] [--reps 3] [--out file.md]
+                      bdn        [BenchmarkDotNet arguments, e.g. --filter *LinearLookup*]
+                      serve      (internal: the loopback server child process)
                     See docs/performance.md.
                     """);
-                return command == "help" ? 0 : 2;
+                return string.Equals(command, "help", StringComparison.Ordinal) ? 0 : 2;
         }
     }
 }
