@@ -15,23 +15,44 @@ internal sealed record AnalyzerPackage(string Name, IReadOnlyList<DiagnosticAnal
 /// </summary>
 internal static class AnalyzerLoader
 {
-    public static AnalyzerPackage Ours(string? dllPath)
+    /// <summary>
+    /// Our analyzers: from the project reference, or from one or more AsyncPerf.Analyzers.dll builds (e.g. one per
+    /// rule branch). With several builds, the first analyzer found for a rule ID wins, so the same rule is never measured twice.
+    /// </summary>
+    public static AnalyzerPackage Ours(IReadOnlyList<string> dllPaths)
     {
-        Assembly assembly;
         var notes = new List<string>();
-        if (dllPath is null)
+        if (dllPaths.Count == 0)
         {
-            assembly = typeof(AsyncPerf.DiagnosticIds).Assembly;
+            var assembly = typeof(AsyncPerf.DiagnosticIds).Assembly;
             notes.Add($"AsyncPerf.Analyzers from the project reference ({assembly.Location})");
-        }
-        else
-        {
-            var full = Path.GetFullPath(dllPath);
-            assembly = new FolderLoadContext(Path.GetDirectoryName(full)!).LoadFromAssemblyPath(full);
-            notes.Add($"AsyncPerf.Analyzers loaded from {full}");
+            return new AnalyzerPackage("AsyncPerf", Instantiate(new[] { assembly }, notes), notes);
         }
 
-        return new AnalyzerPackage("AsyncPerf", Instantiate(new[] { assembly }, notes), notes);
+        var covered = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<DiagnosticAnalyzer>();
+        foreach (var dllPath in dllPaths)
+        {
+            var full = Path.GetFullPath(dllPath);
+            var assembly = new FolderLoadContext(Path.GetDirectoryName(full)!).LoadFromAssemblyPath(full);
+            var taken = new List<string>();
+            foreach (var analyzer in Instantiate(new[] { assembly }, notes))
+            {
+                var ids = analyzer.SupportedDiagnostics.Select(d => d.Id).Distinct(StringComparer.Ordinal).ToList();
+                if (ids.All(covered.Contains))
+                {
+                    continue;
+                }
+
+                covered.UnionWith(ids);
+                result.Add(analyzer);
+                taken.AddRange(ids);
+            }
+
+            notes.Add($"{full}: {string.Join(",", taken)}");
+        }
+
+        return new AnalyzerPackage("AsyncPerf", result.OrderBy(a => a.GetType().FullName, StringComparer.Ordinal).ToList(), notes);
     }
 
     /// <summary>The peer packages referenced by the project (their paths are baked in at build time).</summary>

@@ -36,9 +36,10 @@ internal static class CostRunner
         public int Lines = 100_000;
         public int Warmup = 2;
         public int Runs = 5;
-        public string? OursDll;
+        public readonly List<string> OursDlls = new();
         public bool AllPeers;
         public bool Concurrent;
+        public bool Combined;
         public string? Out;
         public string? WriteCorpus;
     }
@@ -53,14 +54,15 @@ internal static class CostRunner
                 case "--lines": o.Lines = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--warmup": o.Warmup = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--runs": o.Runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--ours": o.OursDll = args[++i]; break;
+                case "--ours": o.OursDlls.Add(args[++i]); break;
                 case "--all-peers": o.AllPeers = true; break;
                 case "--concurrent": o.Concurrent = true; break;
+                case "--combined": o.Combined = true; break;
                 case "--out": o.Out = args[++i]; break;
                 case "--write-corpus": o.WriteCorpus = args[++i]; break;
                 default:
                     Console.Error.WriteLine($"unknown option {args[i]}");
-                    Console.Error.WriteLine("cost [--lines 100000] [--warmup 2] [--runs 5] [--ours AsyncPerf.Analyzers.dll] [--all-peers] [--concurrent] [--out file.md] [--write-corpus dir]");
+                    Console.Error.WriteLine("cost [--lines 100000] [--warmup 2] [--runs 5] [--ours AsyncPerf.Analyzers.dll]... [--all-peers] [--concurrent] [--combined] [--out file.md] [--write-corpus dir]");
                     return 2;
             }
         }
@@ -86,7 +88,7 @@ internal static class CostRunner
         Log($"references: {references.Length} from {referenceSource}");
 
         // Analyzers.
-        var ours = AnalyzerLoader.Ours(o.OursDll);
+        var ours = AnalyzerLoader.Ours(o.OursDlls);
         var packages = new List<AnalyzerPackage> { ours };
         foreach (var (name, folder) in AnalyzerLoader.PeerPackageFolders())
         {
@@ -115,8 +117,18 @@ internal static class CostRunner
 
         // Two analysis groups per iteration: our package alone (so its whole overhead over binding can be measured
         // too, in wall and CPU time), then all peer analyzers together. Each on a fresh compilation.
-        var groups = new List<(string Name, ImmutableArray<DiagnosticAnalyzer> Analyzers)> { ("AsyncPerf", ours.Analyzers.ToImmutableArray()) };
-        if (packages.Skip(1).Any(p => p.Analyzers.Count > 0))
+        // --combined: one CompilationWithAnalyzers for everything (one binding less per iteration, no cross-check).
+        var groups = new List<(string Name, ImmutableArray<DiagnosticAnalyzer> Analyzers)>();
+        if (o.Combined)
+        {
+            groups.Add(("all", packages.SelectMany(p => p.Analyzers).ToImmutableArray()));
+        }
+        else
+        {
+            groups.Add(("AsyncPerf", ours.Analyzers.ToImmutableArray()));
+        }
+
+        if (!o.Combined && packages.Skip(1).Any(p => p.Analyzers.Count > 0))
         {
             groups.Add(("peers", packages.Skip(1).SelectMany(p => p.Analyzers).ToImmutableArray()));
         }
@@ -252,7 +264,7 @@ internal static class CostRunner
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Corpus: {fileCount} generated files, {lineCount:N0} lines (seed 20261123, {CorpusGenerator.AntiPatternRate:P0} of method slots are anti-patterns), {errorCount} compiler errors; references: {referenceSource}.");
         sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Method: plain timed harness (not BenchmarkDotNet: the measure is Roslyn's telemetry), {o.Warmup} warm-up + {o.Runs} measured iterations, medians. concurrentBuild/concurrentAnalysis = {o.Concurrent.ToString().ToLowerInvariant()} (single-threaded, so times add up). Every rule of every measured analyzer is enabled (upper bound). Per-analyzer time = `AnalyzerTelemetryInfo.ExecutionTime` (logAnalyzerExecutionTime: true), a wall-clock sum over the analyzer's callbacks. Peers: {(o.AllPeers ? "whole packages" : "only the analyzers that implement the overlapping rules")}, analysed together in one CompilationWithAnalyzers; ours alone in another.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Method: plain timed harness (not BenchmarkDotNet: the measure is Roslyn's telemetry), {o.Warmup} warm-up + {o.Runs} measured iterations, medians. concurrentBuild/concurrentAnalysis = {o.Concurrent.ToString().ToLowerInvariant()} (single-threaded, so times add up). Every rule of every measured analyzer is enabled (upper bound). Per-analyzer time = `AnalyzerTelemetryInfo.ExecutionTime` (logAnalyzerExecutionTime: true), a wall-clock sum over the analyzer's callbacks. Peers: {(o.AllPeers ? "whole packages" : "only the analyzers that implement the overlapping rules")}, {(o.Combined ? "analysed in the same CompilationWithAnalyzers as ours" : "analysed together in one CompilationWithAnalyzers; ours alone in another")}.");
         sb.AppendLine();
         var cpuShare = m.BindWall.Sum() > 0 ? m.BindCpu.Sum() / m.BindWall.Sum() : 0;
         sb.AppendLine(CultureInfo.InvariantCulture, $"**Binding (`Compilation.GetDiagnostics()`, fresh compilation): median {Ms(bind)} ms wall** (min {Ms(m.BindWall.Min())}, max {Ms(m.BindWall.Max())}; CPU median {Ms(Median(m.BindCpu))} ms; this process got {cpuShare:P0} of a core while binding, i.e. the machine was {(cpuShare < 0.8 ? "contended: absolute times are inflated, ratios are what to read" : "mostly free")}).");

@@ -67,7 +67,7 @@ internal sealed class LoopbackServer : IDisposable
     public async Task<ServerStats> StatsAsync()
     {
         var json = await Client.GetStringAsync("stats").ConfigureAwait(false);
-        return JsonSerializer.Deserialize<ServerStats>(json)!;
+        return JsonSerializer.Deserialize<ServerStats>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
     }
 
     public Task ResetAsync() => Client.GetStringAsync("reset");

@@ -15,6 +15,20 @@ internal sealed class Sample
     public long ThreadPoolWorkItems { get; set; }
 
     public Dictionary<string, double> Extra { get; } = new(StringComparer.Ordinal);
+
+    internal Stopwatch Clock { get; } = new();
+
+    internal long Allocated0 { get; private set; }
+
+    internal long Items0 { get; private set; }
+
+    /// <summary>Starts (or restarts) the measurement: call after per-run setup such as starting a server.</summary>
+    public void StartClock()
+    {
+        Items0 = ThreadPool.CompletedWorkItemCount;
+        Allocated0 = GC.GetTotalAllocatedBytes(precise: true);
+        Clock.Restart();
+    }
 }
 
 /// <summary>
@@ -46,13 +60,11 @@ internal static class Measure
         })
         { IsBackground = true, Name = "peak heap sampler" };
         sampler.Start();
-        var items0 = ThreadPool.CompletedWorkItemCount;
-        var allocated0 = GC.GetTotalAllocatedBytes(precise: true);
-        var sw = Stopwatch.StartNew();
+        sample.StartClock();
         await action(sample).ConfigureAwait(false);
-        sample.WallMs = sw.Elapsed.TotalMilliseconds;
-        sample.AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - allocated0;
-        sample.ThreadPoolWorkItems = ThreadPool.CompletedWorkItemCount - items0;
+        sample.WallMs = sample.Clock.Elapsed.TotalMilliseconds;
+        sample.AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - sample.Allocated0;
+        sample.ThreadPoolWorkItems = ThreadPool.CompletedWorkItemCount - sample.Items0;
         var last = GC.GetTotalMemory(false);
         stop.Set();
         sampler.Join();
@@ -60,7 +72,9 @@ internal static class Measure
         return sample;
     }
 
-    public static string Mb(double bytes) => (bytes / (1024 * 1024)).ToString("F1", CultureInfo.InvariantCulture) + " MB";
+    public static string Mb(double bytes) => Math.Abs(bytes) < 1024 * 1024
+        ? (bytes / 1024).ToString("F1", CultureInfo.InvariantCulture) + " KB"
+        : (bytes / (1024 * 1024)).ToString("F1", CultureInfo.InvariantCulture) + " MB";
 
     public static string Ms(double ms) => ms.ToString(ms < 10 ? "F2" : "F0", CultureInfo.InvariantCulture) + " ms";
 
