@@ -23,7 +23,7 @@ internal static class MicroBenchmarks
             .AddJob(job)
             .AddDiagnoser(MemoryDiagnoser.Default)
             .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "asyncperf-bdn"))
-            .WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);
+            .WithOptions(ConfigOptions.DisableLogFile);
         var types = new[]
         {
             typeof(LinearLookupBenchmarks), typeof(WholeFileBenchmarks), typeof(BufferedResponseBenchmarks),
