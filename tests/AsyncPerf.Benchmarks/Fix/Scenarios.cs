@@ -27,6 +27,7 @@ internal static class Scenarios
     public static async Task<int> RunAsync(string[] args)
     {
         var reps = 3;
+        var seconds = 5;
         string? output = null;
         var names = new List<string>();
         for (var i = 0; i < args.Length; i++)
@@ -35,6 +36,7 @@ internal static class Scenarios
             {
                 case "--reps": reps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--out": output = args[++i]; break;
+                case "--seconds": seconds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: names.Add(args[i].ToLowerInvariant()); break;
             }
         }
@@ -51,7 +53,7 @@ internal static class Scenarios
             var result = name switch
             {
                 "ap1001" => await FanOutAsync(reps).ConfigureAwait(false),
-                "ap2001" or "ap2002" => await BlockingServerAsync(Math.Max(1, reps / 2)).ConfigureAwait(false),
+                "ap2001" or "ap2002" => await BlockingServerAsync(Math.Max(1, reps / 2), seconds).ConfigureAwait(false),
                 "ap4001" => await HttpClientPerCallAsync(reps).ConfigureAwait(false),
                 "ap5002" => await BufferedResponseAsync(reps).ConfigureAwait(false),
                 "ap5003" => await JsonViaStringAsync(reps).ConfigureAwait(false),
@@ -207,10 +209,10 @@ internal static class Scenarios
 
     // ------------------------------------------------------------------ AP2001 / AP2002
 
-    private static async Task<ScenarioResult> BlockingServerAsync(int reps)
+    private static async Task<ScenarioResult> BlockingServerAsync(int reps, int seconds)
     {
         const int Concurrency = 200;
-        var duration = TimeSpan.FromSeconds(5);
+        var duration = TimeSpan.FromSeconds(seconds);
         async Task Run(Sample s, string path)
         {
             // A fresh server per run: the thread pool it grew in an earlier run would hide the starvation.
@@ -258,7 +260,7 @@ internal static class Scenarios
         return new ScenarioResult("AP2001/AP2002", "blocking vs awaiting in a server handler under 200 concurrent requests",
             $"A fresh loopback Kestrel server per run (default thread pool: min threads = {Environment.ProcessorCount} cores); {Concurrency} concurrent clients for {duration.TotalSeconds:F0} s from a cold start; the handler waits 20 ms. Ideal: {Concurrency} / 20 ms = 10,000 requests/s.",
             variants, new[] { "Requests/s", "p50 latency (ms)", "p99 latency (ms)" },
-            $"AP2001: a server handler that blocks on a task (.Wait()/.Result) served {r:N0} requests/s vs {a:N0} when it awaits ({X(a, r)} more) under 200 concurrent requests (5 s from a cold start, 20 ms of waiting per request). | AP2002: Thread.Sleep in the handler served {sl:N0} requests/s vs {a:N0} awaiting Task.Delay ({X(a, sl)} more), same setup.");
+            $"AP2001: a server handler that blocks on a task (.Wait()/.Result) served {r:N0} requests/s vs {a:N0} when it awaits ({X(a, r)} more) under 200 concurrent requests ({seconds} s from a cold start, 20 ms of waiting per request). | AP2002: Thread.Sleep in the handler served {sl:N0} requests/s vs {a:N0} awaiting Task.Delay ({X(a, sl)} more), same setup.");
     }
 
     // ------------------------------------------------------------------ AP4001
