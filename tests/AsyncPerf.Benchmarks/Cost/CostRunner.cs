@@ -40,6 +40,7 @@ internal static class CostRunner
         public bool AllPeers;
         public bool Concurrent;
         public bool Combined;
+        public bool Baseline;
         public string? Out;
         public string? WriteCorpus;
     }
@@ -58,11 +59,12 @@ internal static class CostRunner
                 case "--all-peers": o.AllPeers = true; break;
                 case "--concurrent": o.Concurrent = true; break;
                 case "--combined": o.Combined = true; break;
+                case "--baseline": o.Baseline = true; break;
                 case "--out": o.Out = args[++i]; break;
                 case "--write-corpus": o.WriteCorpus = args[++i]; break;
                 default:
                     Console.Error.WriteLine($"unknown option {args[i]}");
-                    Console.Error.WriteLine("cost [--lines 100000] [--warmup 2] [--runs 5] [--ours AsyncPerf.Analyzers.dll]... [--all-peers] [--concurrent] [--combined] [--out file.md] [--write-corpus dir]");
+                    Console.Error.WriteLine("cost [--lines 100000] [--warmup 2] [--runs 5] [--ours AsyncPerf.Analyzers.dll]... [--all-peers] [--concurrent] [--combined] [--baseline] [--out file.md] [--write-corpus dir]");
                     return 2;
             }
         }
@@ -126,6 +128,11 @@ internal static class CostRunner
         else
         {
             groups.Add(("AsyncPerf", ours.Analyzers.ToImmutableArray()));
+        }
+
+        if (o.Baseline)
+        {
+            groups.Add(("baseline", ImmutableArray.Create<DiagnosticAnalyzer>(new BaselineAnalyzer())));
         }
 
         if (!o.Combined && packages.Skip(1).Any(p => p.Analyzers.Count > 0))
@@ -283,6 +290,14 @@ internal static class CostRunner
         {
             var overheadWall = Median(oursWall) - bind;
             var overheadCpu = Median(m.AnalysisCpu["AsyncPerf"]) - Median(m.BindCpu);
+            if (m.AnalysisWall.TryGetValue("baseline", out var baseWall) && baseWall.Count > 0)
+            {
+                var marginalWall = Median(oursWall) - Median(baseWall);
+                var marginalCpu = Median(m.AnalysisCpu["AsyncPerf"]) - Median(m.AnalysisCpu["baseline"]);
+                sb.AppendLine(CultureInfo.InvariantCulture, $"Marginal cost over a no-op operation analyzer (BaselineAnalyzer: same driver and IOperation trees, no work): AsyncPerf-alone analysis minus baseline analysis = wall {Ms(Median(oursWall))} − {Ms(Median(baseWall))} = {Ms(marginalWall)} ms ({Pct(marginalWall)}); CPU {Ms(Median(m.AnalysisCpu["AsyncPerf"]))} − {Ms(Median(m.AnalysisCpu["baseline"]))} = {Ms(marginalCpu)} ms ({(100 * marginalCpu / Median(m.BindCpu)).ToString("F1", CultureInfo.InvariantCulture)} % of binding CPU).");
+                sb.AppendLine();
+            }
+
             sb.AppendLine(CultureInfo.InvariantCulture, $"Cross-check, whole-analysis overhead of AsyncPerf alone (CompilationWithAnalyzers.GetAnalyzerDiagnosticsAsync minus binding, includes the analyzer driver): wall {Ms(Median(oursWall))} − {Ms(bind)} = {Ms(overheadWall)} ms ({Pct(overheadWall)}); CPU {Ms(Median(m.AnalysisCpu["AsyncPerf"]))} − {Ms(Median(m.BindCpu))} = {Ms(overheadCpu)} ms ({(100 * overheadCpu / Median(m.BindCpu)).ToString("F1", CultureInfo.InvariantCulture)} % of binding CPU). Noisy: a difference of two large numbers.");
             sb.AppendLine();
         }
