@@ -348,9 +348,13 @@ internal static class CancellableCalls
 
         // Then extension methods of any imported static class, for awaitable calls only (synchronous calls with an
         // extension overload taking a token elsewhere are rare, and the lookup is the expensive part).
+        // The answer depends on the receiver type, the method and the usings in scope: cached per (method, receiver, file),
+        // since the same awaitable call on the same type recurs all over a code base and the lookup dominated AP3001's cost.
         if ((reduced || !target.IsStatic) && AsyncContext.ReturnsAwaitable(target, known) && receiverType is INamespaceOrTypeSymbol container)
         {
-            return Match(semanticModel.LookupSymbols(position, container, target.Name, includeReducedExtensionMethods: true), targetDefinition, targetParameters, isStaticCall: false, reduced, known, static _ => true);
+            var key = new OverloadKey(targetDefinition, receiverType, invocation.Syntax.SyntaxTree, reduced);
+            return known.ExtensionTokenOverloads.GetOrAdd(key, _ =>
+                Match(semanticModel.LookupSymbols(position, container, target.Name, includeReducedExtensionMethods: true), targetDefinition, targetParameters, isStaticCall: false, reduced, known, static _ => true));
         }
 
         return null;
@@ -481,4 +485,30 @@ internal static class CancellableCalls
                 return SymbolEqualityComparer.Default.Equals(left, right);
         }
     }
+}
+
+/// <summary>Key of the per-compilation cache of extension-method token overloads (<see cref="KnownTypes.ExtensionTokenOverloads"/>).</summary>
+internal readonly struct OverloadKey : IEquatable<OverloadKey>
+{
+    private readonly IMethodSymbol _target;
+    private readonly ITypeSymbol _receiver;
+    private readonly SyntaxTree _tree;
+    private readonly bool _reduced;
+
+    public OverloadKey(IMethodSymbol target, ITypeSymbol receiver, SyntaxTree tree, bool reduced)
+    {
+        _target = target;
+        _receiver = receiver;
+        _tree = tree;
+        _reduced = reduced;
+    }
+
+    public bool Equals(OverloadKey other) =>
+        _reduced == other._reduced && _tree == other._tree
+        && SymbolEqualityComparer.Default.Equals(_target, other._target) && SymbolEqualityComparer.Default.Equals(_receiver, other._receiver);
+
+    public override bool Equals(object? obj) => obj is OverloadKey other && Equals(other);
+
+    public override int GetHashCode() =>
+        (((SymbolEqualityComparer.Default.GetHashCode(_target) * 31) + SymbolEqualityComparer.Default.GetHashCode(_receiver)) * 31 + _tree.GetHashCode()) * 2 + (_reduced ? 1 : 0);
 }

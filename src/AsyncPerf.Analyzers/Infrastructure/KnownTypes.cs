@@ -15,6 +15,9 @@ internal sealed class KnownTypes
     private readonly Compilation _compilation;
     private readonly ConcurrentDictionary<string, INamedTypeSymbol?> _others = new();
 
+    /// <summary>AP3001/AP3002: the token-taking extension overload of a call, per (method, receiver type, file); see CancellableCalls.</summary>
+    internal ConcurrentDictionary<OverloadKey, (int Index, string Name)?> ExtensionTokenOverloads { get; } = new();
+
     public static KnownTypes Get(Compilation compilation) => s_cache.GetValue(compilation, static c => new KnownTypes(c));
 
     private KnownTypes(Compilation compilation)

@@ -104,7 +104,7 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider, IDocumentFixer
         Func<Func<string, SyntaxNode, SyntaxNode>>? prepare = site.Shape switch
         {
             UnboundedFanOutAnalyzer.ProjectionShape => PlanSelector(semanticModel, site.PerElement, member, names, cancellationToken),
-            UnboundedFanOutAnalyzer.LoopShape => PlanLoopOperation(semanticModel, site, cancellationToken),
+            UnboundedFanOutAnalyzer.LoopShape => PlanLoopOperation(semanticModel, site, token, cancellationToken),
             _ => null,
         };
         if (prepare is null)
@@ -188,11 +188,12 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider, IDocumentFixer
     }
 
     /// <summary>
-    /// <c>tasks.Add(op)</c> in a loop: <c>op</c> becomes <c>Task.Run(async () => { wait; try { return await op; } finally { release; } })</c>.
+    /// <c>tasks.Add(op)</c> in a loop: <c>op</c> becomes <c>Task.Run(async () => { wait; try { return await op; } finally { release; } }, ct)</c>
+    /// (the token in scope is passed to Task.Run too, so AP3001 has nothing left to report).
     /// Only when the deferred evaluation reads the same values: every local it reads is a foreach variable, declared in the
     /// loop body and not assigned again, or not assigned anywhere in the loop (a <c>for</c> counter is).
     /// </summary>
-    private static Func<Func<string, SyntaxNode, SyntaxNode>>? PlanLoopOperation(SemanticModel semanticModel, Site site, CancellationToken cancellationToken)
+    private static Func<Func<string, SyntaxNode, SyntaxNode>>? PlanLoopOperation(SemanticModel semanticModel, Site site, string token, CancellationToken cancellationToken)
     {
         if (site.PerElement is not ExpressionSyntax operation
             || site.Anchor is not StatementSyntax loop
@@ -238,7 +239,9 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider, IDocumentFixer
                 .WithBody(body);
             return SyntaxFactory.InvocationExpression(
                     SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, SyntaxHelpers.QualifiedType("System.Threading.Tasks.Task"), SyntaxFactory.IdentifierName("Run")),
-                    SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(lambda))))
+                    SyntaxFactory.ArgumentList(token.Length == 0
+                        ? SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(lambda))
+                        : SyntaxFactory.SeparatedList(new[] { SyntaxFactory.Argument(lambda), SyntaxFactory.Argument(SyntaxFactory.ParseExpression(token)) })))
                 .WithTriviaFrom(current)
                 .WithAdditionalAnnotations(Formatter.Annotation);
         };

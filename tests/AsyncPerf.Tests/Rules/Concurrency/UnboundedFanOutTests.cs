@@ -743,7 +743,7 @@ public class UnboundedFanOutTests
                             {
                                 throttle.Release();
                             }
-                        })); // fire
+                        }, ct)); // fire
                     }
 
                     return await Task.WhenAll(tasks);
