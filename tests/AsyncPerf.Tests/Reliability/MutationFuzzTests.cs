@@ -15,13 +15,14 @@ namespace AsyncPerf.Tests.Reliability;
 /// The CI run is fixed (seed <see cref="DefaultSeed"/>, <see cref="DefaultCases"/> cases). The long run:
 /// <c>ASYNCPERF_FUZZ_CASES=10000 ASYNCPERF_FUZZ_SEED=1 dotnet test tests/AsyncPerf.Tests --filter "FullyQualifiedName~MutationFuzzTests"</c>
 /// (optionally <c>ASYNCPERF_FUZZ_REPORT=/tmp/fuzz.txt</c> for a summary file). A failure prints the seed, the case
-/// number and the mutant; <c>ASYNCPERF_FUZZ_CASE=n</c> replays case n of that seed alone.
+/// number and the mutant; <c>ASYNCPERF_FUZZ_CASE=n</c> replays case n of that seed alone; <c>ASYNCPERF_FUZZ_FIRST=n</c>
+/// starts at case n (to split a long run into shards). The report file is rewritten every 250 cases while it runs.
 /// </para>
 /// </summary>
 public class MutationFuzzTests
 {
     public const int DefaultSeed = 20261123;
-    public const int DefaultCases = 120;
+    public const int DefaultCases = 80;
     private const int MaxReportedFailures = 5;
 
     private readonly ITestOutputHelper _output;
@@ -66,8 +67,16 @@ public class MutationFuzzTests
         var actions = 0;
         var ran = 0;
         var mutantsWithDiagnostics = 0;
-        for (var i = only ?? 0; i < (only is null ? cases : only.Value + 1); i++)
+        var first = only ?? ReadInt("ASYNCPERF_FUZZ_FIRST") ?? 0;
+        var end = only is null ? first + cases : only.Value + 1;
+        var reportPath = Environment.GetEnvironmentVariable("ASYNCPERF_FUZZ_REPORT");
+        for (var i = first; i < end; i++)
         {
+            if (reportPath is { Length: > 0 } && ran > 0 && ran % 250 == 0)
+            {
+                await File.WriteAllTextAsync(reportPath, $"in progress: seed {seed}, cases {first}..{i - 1} done ({ran}), {failedCount} failing, {stopwatch.Elapsed.TotalMinutes:F1} min\n" + string.Join("\n\n", failedCases) + "\n");
+            }
+
             var random = new Random(CaseSeed(seed, i));
             var source = sources[random.Next(sources.Count)];
             var mutant = Mutator.Mutate(source.Text, random, out var mutations);
@@ -107,13 +116,13 @@ public class MutationFuzzTests
         }
 
         var summary = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"fuzz: seed {seed}, {ran} cases, {sources.Count} sources ({SourceCorpus.Showcase.Count} showcase, {SourceCorpus.TestSnippets.Count} test snippets, {SourceCorpus.Generated.Count} generated), ")
+            .Append(CultureInfo.InvariantCulture, $"fuzz: seed {seed}, {ran} cases (from case {first}), {sources.Count} sources ({SourceCorpus.Showcase.Count} showcase, {SourceCorpus.TestSnippets.Count} test snippets, {SourceCorpus.Generated.Count} generated), ")
             .Append(CultureInfo.InvariantCulture, $"{RuleCatalog.Analyzers.Count} analyzers, {RuleCatalog.CodeFixes.Count} fixers, {failedCount} failing cases, ")
             .Append(CultureInfo.InvariantCulture, $"{mutantsWithDiagnostics} mutants with diagnostics, {actions} code actions applied, {stopwatch.Elapsed.TotalSeconds:F1} s\n")
             .Append("diagnostics per ID: ").Append(string.Join(", ", diagnosticsPerId.Select(p => $"{p.Key}={p.Value}")))
             .ToString();
         _output.WriteLine(summary);
-        if (Environment.GetEnvironmentVariable("ASYNCPERF_FUZZ_REPORT") is { Length: > 0 } reportPath)
+        if (reportPath is { Length: > 0 })
         {
             await File.WriteAllTextAsync(reportPath, summary + "\n" + string.Join("\n\n", failedCases) + "\n");
         }
