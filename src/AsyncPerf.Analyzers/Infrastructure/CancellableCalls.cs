@@ -69,6 +69,57 @@ internal static class CancellableCalls
     };
 
     /// <summary>
+    /// Cheap pre-check, answered from a per-compilation cache keyed by (method, receiver type): can this call take a token at
+    /// all? True when the method has a CancellationToken parameter, when the receiver type (or the extension method's class)
+    /// has a same-named method with one more parameter that is a CancellationToken, and for every awaitable call (whose
+    /// extension overloads need the full, position-dependent lookup). False means <see cref="Inspect"/> would return null.
+    /// </summary>
+    public static bool MightTakeToken(IInvocationOperation invocation, KnownTypes known)
+    {
+        var target = invocation.TargetMethod;
+        foreach (var parameter in target.Parameters)
+        {
+            if (known.IsCancellationToken(parameter.Type))
+            {
+                return true;
+            }
+
+            if (parameter.IsParams)
+            {
+                return false;
+            }
+        }
+
+        if (AsyncContext.ReturnsAwaitable(target, known))
+        {
+            return true;
+        }
+
+        var reduced = target.ReducedFrom is not null;
+        var lookIn = reduced || target.IsStatic ? target.ContainingType : invocation.Instance?.Type as INamedTypeSymbol ?? target.ContainingType;
+        if (lookIn is null)
+        {
+            return false;
+        }
+
+        var definition = (target.ReducedFrom ?? target).OriginalDefinition;
+        return known.TokenOverloadCandidates.GetOrAdd(new OverloadKey(definition, lookIn, null, reduced), _ =>
+        {
+            var expected = definition.Parameters.Length + 1;
+            foreach (var member in MembersNamed(lookIn, definition.Name))
+            {
+                if (member is IMethodSymbol candidate && !SymbolEqualityComparer.Default.Equals(candidate.OriginalDefinition, definition)
+                    && candidate.Parameters.Length == expected && candidate.Parameters.Any(p => known.IsCancellationToken(p.Type)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        });
+    }
+
+    /// <summary>
     /// The operation AP3001 would report if a token were in scope: the token is missing or explicitly None/default,
     /// except where forwarding would be wrong. Explicit None/default is accepted inside <c>DisposeAsync</c>,
     /// <c>finally</c> and <c>catch (OperationCanceledException)</c>; nothing is reported inside the latter, where the
@@ -492,10 +543,10 @@ internal readonly struct OverloadKey : IEquatable<OverloadKey>
 {
     private readonly IMethodSymbol _target;
     private readonly ITypeSymbol _receiver;
-    private readonly SyntaxTree _tree;
+    private readonly SyntaxTree? _tree;
     private readonly bool _reduced;
 
-    public OverloadKey(IMethodSymbol target, ITypeSymbol receiver, SyntaxTree tree, bool reduced)
+    public OverloadKey(IMethodSymbol target, ITypeSymbol receiver, SyntaxTree? tree, bool reduced)
     {
         _target = target;
         _receiver = receiver;
@@ -510,5 +561,5 @@ internal readonly struct OverloadKey : IEquatable<OverloadKey>
     public override bool Equals(object? obj) => obj is OverloadKey other && Equals(other);
 
     public override int GetHashCode() =>
-        (((SymbolEqualityComparer.Default.GetHashCode(_target) * 31) + SymbolEqualityComparer.Default.GetHashCode(_receiver)) * 31 + _tree.GetHashCode()) * 2 + (_reduced ? 1 : 0);
+        (((SymbolEqualityComparer.Default.GetHashCode(_target) * 31) + SymbolEqualityComparer.Default.GetHashCode(_receiver)) * 31 + (_tree?.GetHashCode() ?? 0)) * 2 + (_reduced ? 1 : 0);
 }

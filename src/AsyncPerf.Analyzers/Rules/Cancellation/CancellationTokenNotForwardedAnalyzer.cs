@@ -38,6 +38,12 @@ public sealed class CancellationTokenNotForwardedAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        // Most calls cannot take a token at all: answered from a per-compilation cache before any scope or overload work.
+        if (context.Operation is IInvocationOperation invocation && !CancellableCalls.MightTakeToken(invocation, known))
+        {
+            return;
+        }
+
         if (Evaluate(context.Operation, context.ContainingSymbol, known) is { } finding)
         {
             context.ReportDiagnostic(Diagnostic.Create(
