@@ -342,6 +342,9 @@ internal static class LinearLookup
 
                 return owner is not null && (StaticOwner(owner) is "Array" or "MemoryExtensions" || owner.SpecialType == SpecialType.System_String)
                     && s_readOnlyStaticMethods.Contains(invocation.TargetMethod.Name);
+            case IArgumentOperation { Parameter.RefKind: RefKind.None or RefKind.In, Parent: IObjectCreationOperation creation }:
+                // Copied into a new collection (new HashSet<T>(list), new List<T>(list)): what AP5001's own fix writes.
+                return creation.Type?.ContainingNamespace?.ToDisplayString() is "System.Collections.Generic" or "System.Collections.Immutable" or "System.Collections.Frozen";
             case IPropertyReferenceOperation property when property.Instance == child:
                 return !IsWritten(property);
             case IArrayElementReferenceOperation element when element.ArrayReference == child:

@@ -759,4 +759,52 @@ public class LinearLookupInLoopTests
             static void Process(List<int> list) { }
         }
         """);
+
+    [Fact]
+    public Task Fix_one_by_one_equals_FixAll_for_nested_loops_in_a_local_function() => Verify.VerifyCodeFixAsync("""
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        class Service
+        {
+            public async Task<int> RunAsync(List<string> ids)
+            {
+                var list = ids; var count = 0;
+                await Local();
+                return count;
+                async Task Local()
+                {
+                    await Task.Yield();
+                    foreach (var id in ids)
+                    {
+                        if ({|AP5001:list.Contains(id)|}) { count++; }
+                        foreach (var other in ids) { if (list.IndexOf(other) > 0 && {|AP5001:list.Contains(id)|}) { count++; } }
+                    }
+                }
+            }
+        }
+        """, """
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+
+        class Service
+        {
+            public async Task<int> RunAsync(List<string> ids)
+            {
+                var list = ids; var count = 0;
+                await Local();
+                return count;
+                async Task Local()
+                {
+                    await Task.Yield();
+                    var listSet = new HashSet<string>(list);
+                    foreach (var id in ids)
+                    {
+                        if (listSet.Contains(id)) { count++; }
+                        foreach (var other in ids) { if (list.IndexOf(other) > 0 && listSet.Contains(id)) { count++; } }
+                    }
+                }
+            }
+        }
+        """);
 }
