@@ -107,6 +107,13 @@ internal static class TaskCompletion
         {
             case IPropertyReferenceOperation { Property.Name: "IsCompleted" or "IsCompletedSuccessfully" or "IsFaulted" or "IsCanceled" } property:
                 return property.Instance.ReferencedSymbol().Is(symbol);
+            // if (t.Wait(timeout)) { t.Result }: a true Wait/WaitAll means finished (the Wait itself is still reported).
+            case IInvocationOperation { TargetMethod: { IsStatic: false, Name: "Wait", ReturnType.SpecialType: SpecialType.System_Boolean }, Instance: { } instance }:
+                return instance.ReferencedSymbol().Is(symbol);
+            case IInvocationOperation { TargetMethod: { IsStatic: true, Name: "WaitAll", ReturnType.SpecialType: SpecialType.System_Boolean } } waitAll:
+                return waitAll.FlattenedArgumentValues()
+                    .SelectMany(value => value.WalkDownConversions() is IArrayCreationOperation { Initializer: { } elements } ? elements.ElementValues.AsEnumerable() : new[] { value })
+                    .Any(value => value.ReferencedSymbol().Is(symbol));
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } and:
                 return ConditionChecksCompletion(and.LeftOperand, symbol) || ConditionChecksCompletion(and.RightOperand, symbol);
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals, LeftOperand: IPropertyReferenceOperation { Property.Name: "Status" } status, RightOperand: { } right }:

@@ -829,4 +829,22 @@ public class SyncOverAsyncTests
             public async Task<int> RunAsync(Task<int> t) { await Task.Yield(); return Load(t); }
         }
         """);
+
+    [Fact]
+    public Task DoesNotFlag_Result_after_a_successful_Wait_with_a_timeout() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Engine
+        {
+            int Run(Task<int> t, Task<int> u, CancellationToken ct)
+            {
+                if ({|AP2001:t.Wait(TimeSpan.FromSeconds(1), ct)|})
+                {
+                    return t.Result;
+                }
+
+                if (!{|AP2001:u.Wait(100)|}) throw new TimeoutException();
+                var both = {|AP2001:Task.WaitAll(new Task[] { t, u }, 100)|} ? t.Result + u.Result : 0;
+                return u.Result + both + {|AP2001:t.Result|};
+            }
+        }
+        """);
 }
