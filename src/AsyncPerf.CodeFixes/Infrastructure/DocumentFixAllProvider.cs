@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 
 namespace AsyncPerf.Infrastructure;
@@ -20,4 +21,30 @@ internal static class DocumentFixAll
             async (context, document, diagnostics) =>
                 diagnostics.IsDefaultOrEmpty ? document : await fixer.FixDocumentAsync(document, diagnostics, context.CodeActionEquivalenceKey, context.CancellationToken).ConfigureAwait(false),
             ImmutableArray.Create(FixAllScope.Document, FixAllScope.Project, FixAllScope.Solution));
+
+    /// <summary>
+    /// The usual RegisterCodeFixesAsync: one code action per diagnostic that <paramref name="canFix"/> accepts, fixing it
+    /// through <see cref="IDocumentFixer.FixDocumentAsync"/> (the same path as FixAll).
+    /// </summary>
+    public static async Task RegisterEachAsync(
+        CodeFixContext context, IDocumentFixer fixer, string title, string equivalenceKey,
+        Func<SyntaxNode, SemanticModel, Diagnostic, CancellationToken, bool> canFix)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var semanticModel = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || semanticModel is null)
+        {
+            return;
+        }
+
+        foreach (var diagnostic in context.Diagnostics)
+        {
+            if (canFix(root, semanticModel, diagnostic, context.CancellationToken))
+            {
+                context.RegisterCodeFix(
+                    CodeAction.Create(title, ct => fixer.FixDocumentAsync(context.Document, ImmutableArray.Create(diagnostic), equivalenceKey, ct), equivalenceKey),
+                    diagnostic);
+            }
+        }
+    }
 }
