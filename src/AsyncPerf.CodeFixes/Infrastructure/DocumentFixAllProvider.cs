@@ -47,4 +47,34 @@ internal static class DocumentFixAll
             }
         }
     }
+
+    /// <summary>
+    /// The usual FixDocumentAsync for fixers that replace one node per diagnostic: each plan's node is rewritten (trivia
+    /// kept), then the document is cleaned up (imports, simplification, formatting of the annotated nodes).
+    /// </summary>
+    public static async Task<Document> RewriteEachAsync(
+        Document document, ImmutableArray<Diagnostic> diagnostics,
+        Func<SyntaxNode, SemanticModel, Diagnostic, CancellationToken, NodeRewrite?> plan, CancellationToken cancellationToken)
+    {
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        var semanticModel = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (root is null || semanticModel is null)
+        {
+            return document;
+        }
+
+        var editor = new Microsoft.CodeAnalysis.Editing.SyntaxEditor(root, document.Project.Solution.Services);
+        foreach (var diagnostic in diagnostics)
+        {
+            if (plan(root, semanticModel, diagnostic, cancellationToken) is { } rewrite)
+            {
+                editor.ReplaceNode(rewrite.Node, (current, _) => rewrite.Rewrite(current).WithTriviaFrom(current));
+            }
+        }
+
+        return await InitializerHelpers.CleanUpAsync(document.WithSyntaxRoot(editor.GetChangedRoot()), cancellationToken).ConfigureAwait(false);
+    }
 }
+
+/// <summary>A node to replace and how to rewrite its current version.</summary>
+internal sealed record NodeRewrite(SyntaxNode Node, Func<SyntaxNode, SyntaxNode> Rewrite);

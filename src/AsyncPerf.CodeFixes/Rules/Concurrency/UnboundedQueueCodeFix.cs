@@ -35,30 +35,10 @@ public sealed class UnboundedQueueCodeFix : CodeFixProvider, IDocumentFixer
     public override Task RegisterCodeFixesAsync(CodeFixContext context) =>
         DocumentFixAll.RegisterEachAsync(context, this, Title, EquivalenceKey, static (root, semanticModel, diagnostic, ct) => Plan(root, semanticModel, diagnostic, ct) is not null);
 
-    public async Task<Document> FixDocumentAsync(Document document, ImmutableArray<Diagnostic> diagnostics, string? equivalenceKey, CancellationToken cancellationToken)
-    {
-        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        var semanticModel = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || semanticModel is null)
-        {
-            return document;
-        }
+    public Task<Document> FixDocumentAsync(Document document, ImmutableArray<Diagnostic> diagnostics, string? equivalenceKey, CancellationToken cancellationToken) =>
+        DocumentFixAll.RewriteEachAsync(document, diagnostics, Plan, cancellationToken);
 
-        var editor = new SyntaxEditor(root, document.Project.Solution.Services);
-        foreach (var diagnostic in diagnostics)
-        {
-            if (Plan(root, semanticModel, diagnostic, cancellationToken) is { } plan)
-            {
-                editor.ReplaceNode(plan.Node, (current, _) => plan.Rewrite(current).WithTriviaFrom(current));
-            }
-        }
-
-        return await InitializerHelpers.CleanUpAsync(document.WithSyntaxRoot(editor.GetChangedRoot()), cancellationToken).ConfigureAwait(false);
-    }
-
-    private sealed record FixPlan(SyntaxNode Node, Func<SyntaxNode, SyntaxNode> Rewrite);
-
-    private static FixPlan? Plan(SyntaxNode root, SemanticModel semanticModel, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private static NodeRewrite? Plan(SyntaxNode root, SemanticModel semanticModel, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         if (!diagnostic.Properties.TryGetValue(UnboundedQueueAnalyzer.CapacityProperty, out var capacityText)
             || !int.TryParse(capacityText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var capacity))
@@ -77,13 +57,13 @@ public sealed class UnboundedQueueCodeFix : CodeFixProvider, IDocumentFixer
             case IObjectCreationOperation { Type: INamedTypeSymbol { TypeArguments.Length: 1 } type }
                 when node is BaseObjectCreationExpressionSyntax creation
                 && !WrittenWithTry(node, semanticModel, "TryAdd", "System.Collections.Concurrent.BlockingCollection`1", type.TypeArguments[0], cancellationToken):
-                return new FixPlan(creation, current => AddCapacity((BaseObjectCreationExpressionSyntax)current, capacity));
+                return new NodeRewrite(creation, current => AddCapacity((BaseObjectCreationExpressionSyntax)current, capacity));
             default:
                 return null;
         }
     }
 
-    private static FixPlan? PlanChannel(InvocationExpressionSyntax syntax, IInvocationOperation invocation, int capacity)
+    private static NodeRewrite? PlanChannel(InvocationExpressionSyntax syntax, IInvocationOperation invocation, int capacity)
     {
         if (invocation.Arguments.Length > 1)
         {
@@ -115,7 +95,7 @@ public sealed class UnboundedQueueCodeFix : CodeFixProvider, IDocumentFixer
             }
         }
 
-        return new FixPlan(syntax, current =>
+        return new NodeRewrite(syntax, current =>
         {
             var call = (InvocationExpressionSyntax)current;
             var renamed = call.Expression switch

@@ -34,30 +34,10 @@ public sealed class FileStreamWithoutAsyncModeCodeFix : CodeFixProvider, IDocume
     public override Task RegisterCodeFixesAsync(CodeFixContext context) =>
         DocumentFixAll.RegisterEachAsync(context, this, Title, EquivalenceKey, static (root, semanticModel, diagnostic, ct) => Plan(root, semanticModel, diagnostic, ct) is not null);
 
-    public async Task<Document> FixDocumentAsync(Document document, ImmutableArray<Diagnostic> diagnostics, string? equivalenceKey, CancellationToken cancellationToken)
-    {
-        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        var semanticModel = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || semanticModel is null)
-        {
-            return document;
-        }
+    public Task<Document> FixDocumentAsync(Document document, ImmutableArray<Diagnostic> diagnostics, string? equivalenceKey, CancellationToken cancellationToken) =>
+        DocumentFixAll.RewriteEachAsync(document, diagnostics, Plan, cancellationToken);
 
-        var editor = new SyntaxEditor(root, document.Project.Solution.Services);
-        foreach (var diagnostic in diagnostics)
-        {
-            if (Plan(root, semanticModel, diagnostic, cancellationToken) is { } plan)
-            {
-                editor.ReplaceNode(plan.Node, (current, _) => plan.Rewrite(current).WithTriviaFrom(current));
-            }
-        }
-
-        return await InitializerHelpers.CleanUpAsync(document.WithSyntaxRoot(editor.GetChangedRoot()), cancellationToken).ConfigureAwait(false);
-    }
-
-    private sealed record FixPlan(SyntaxNode Node, Func<SyntaxNode, SyntaxNode> Rewrite);
-
-    private static FixPlan? Plan(SyntaxNode root, SemanticModel semanticModel, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private static NodeRewrite? Plan(SyntaxNode root, SemanticModel semanticModel, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
             .FirstAncestorOrSelf<ExpressionSyntax>(n => n is BaseObjectCreationExpressionSyntax or InvocationExpressionSyntax && n.Span == diagnostic.Location.SourceSpan);
@@ -87,11 +67,11 @@ public sealed class FileStreamWithoutAsyncModeCodeFix : CodeFixProvider, IDocume
             switch (argument.Parameter)
             {
                 case { Type.Name: "FileOptions" }:
-                    return new FixPlan(syntax.Expression, current => AddAsynchronous((ExpressionSyntax)current, argument.Value));
+                    return new NodeRewrite(syntax.Expression, current => AddAsynchronous((ExpressionSyntax)current, argument.Value));
                 case { Type.SpecialType: SpecialType.System_Boolean, Name: "useAsync" }:
-                    return new FixPlan(syntax.Expression, _ => SyntaxFactory.LiteralExpression(SyntaxKind.TrueLiteralExpression));
+                    return new NodeRewrite(syntax.Expression, _ => SyntaxFactory.LiteralExpression(SyntaxKind.TrueLiteralExpression));
                 case { Type.Name: "FileStreamOptions" } when syntax.Expression is BaseObjectCreationExpressionSyntax options:
-                    return new FixPlan(options, current => AddAsynchronousOption((BaseObjectCreationExpressionSyntax)current));
+                    return new NodeRewrite(options, current => AddAsynchronousOption((BaseObjectCreationExpressionSyntax)current));
             }
         }
 
@@ -132,7 +112,7 @@ public sealed class FileStreamWithoutAsyncModeCodeFix : CodeFixProvider, IDocume
     /// <c>File.Open(path, mode[, access[, share]])</c>, <c>File.OpenRead/OpenWrite(path)</c>, <c>File.Create(path[, bufferSize])</c>
     /// become <c>new FileStream(path, mode, access, share, bufferSize, FileOptions.Asynchronous)</c> with the original defaults.
     /// </summary>
-    private static FixPlan? PlanFullOverload(ExpressionSyntax node, IMethodSymbol method, ImmutableArray<IArgumentOperation> arguments)
+    private static NodeRewrite? PlanFullOverload(ExpressionSyntax node, IMethodSymbol method, ImmutableArray<IArgumentOperation> arguments)
     {
         var syntaxArguments = node switch
         {
@@ -176,7 +156,7 @@ public sealed class FileStreamWithoutAsyncModeCodeFix : CodeFixProvider, IDocume
             defaults.Access = Convert.ToInt32(mode, System.Globalization.CultureInfo.InvariantCulture) == AppendMode ? "Write" : "ReadWrite";
         }
 
-        return new FixPlan(node, current =>
+        return new NodeRewrite(node, current =>
         {
             var currentArguments = current switch
             {

@@ -48,28 +48,8 @@ public sealed class NoPooledConnectionLifetimeCodeFix : CodeFixProvider, IDocume
         }
     }
 
-    public async Task<Document> FixDocumentAsync(Document document, ImmutableArray<Diagnostic> diagnostics, string? equivalenceKey, CancellationToken cancellationToken)
-    {
-        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        var semanticModel = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || semanticModel is null)
-        {
-            return document;
-        }
-
-        var editor = new SyntaxEditor(root, document.Project.Solution.Services);
-        foreach (var diagnostic in diagnostics)
-        {
-            if (Plan(root, semanticModel, diagnostic, cancellationToken) is { } plan)
-            {
-                editor.ReplaceNode(plan.Node, (current, _) => plan.Rewrite(current).WithTriviaFrom(current));
-            }
-        }
-
-        return await InitializerHelpers.CleanUpAsync(document.WithSyntaxRoot(editor.GetChangedRoot()), cancellationToken).ConfigureAwait(false);
-    }
-
-    private sealed record FixPlan(SyntaxNode Node, Func<SyntaxNode, SyntaxNode> Rewrite);
+    public Task<Document> FixDocumentAsync(Document document, ImmutableArray<Diagnostic> diagnostics, string? equivalenceKey, CancellationToken cancellationToken) =>
+        DocumentFixAll.RewriteEachAsync(document, diagnostics, Plan, cancellationToken);
 
     private static string Minutes(Diagnostic diagnostic) =>
         diagnostic.Properties.TryGetValue(NoPooledConnectionLifetimeAnalyzer.LifetimeMinutesProperty, out var value) && int.TryParse(value, out var minutes) && minutes > 0
@@ -90,7 +70,7 @@ public sealed class NoPooledConnectionLifetimeCodeFix : CodeFixProvider, IDocume
                 null),
             LifetimeAssignment(minutes));
 
-    private static FixPlan? Plan(SyntaxNode root, SemanticModel semanticModel, Diagnostic diagnostic, CancellationToken cancellationToken)
+    private static NodeRewrite? Plan(SyntaxNode root, SemanticModel semanticModel, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         if (!diagnostic.Properties.TryGetValue(NoPooledConnectionLifetimeAnalyzer.HandlerProperty, out var handler)
             || root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
@@ -103,14 +83,14 @@ public sealed class NoPooledConnectionLifetimeCodeFix : CodeFixProvider, IDocume
         switch (handler)
         {
             case NoPooledConnectionLifetimeAnalyzer.DefaultHandler when client.ArgumentList is not { Arguments.Count: > 0 }:
-                return new FixPlan(client, current => AddHandlerArgument((BaseObjectCreationExpressionSyntax)current, NewSocketsHandler(minutes)));
+                return new NodeRewrite(client, current => AddHandlerArgument((BaseObjectCreationExpressionSyntax)current, NewSocketsHandler(minutes)));
 
             case NoPooledConnectionLifetimeAnalyzer.SocketsHandler when HandlerCreation(client) is { } sockets:
-                return new FixPlan(sockets, current => InitializerHelpers.AddToInitializer((BaseObjectCreationExpressionSyntax)current, LifetimeAssignment(minutes)));
+                return new NodeRewrite(sockets, current => InitializerHelpers.AddToInitializer((BaseObjectCreationExpressionSyntax)current, LifetimeAssignment(minutes)));
 
             case NoPooledConnectionLifetimeAnalyzer.HttpClientHandler when HandlerCreation(client) is ObjectCreationExpressionSyntax classic
                                                                          && CanBecomeSocketsHandler(classic, semanticModel, cancellationToken):
-                return new FixPlan(classic, current =>
+                return new NodeRewrite(classic, current =>
                 {
                     var creation = (ObjectCreationExpressionSyntax)current;
                     var renamed = creation.WithType(SyntaxHelpers.QualifiedType("System.Net.Http.SocketsHttpHandler").WithTriviaFrom(creation.Type));
