@@ -16,7 +16,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
     internal const string MaxUnboundedOption = "max_unbounded";
     internal const string MaxConcurrencyOption = "max_concurrency";
     internal const string ThrottleTypesOption = "throttle_types";
-    internal const int DefaultMaxUnbounded = 8;
+    internal const string IncludeTestsOption = "include_tests";
     internal const int DefaultMaxConcurrency = 16;
 
     /// <summary>Diagnostic property: <see cref="ProjectionShape"/> or <see cref="LoopShape"/>.</summary>
@@ -58,6 +58,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
+            var isTestProject = known.IsTestProject;
             var options = new PerTreeOptions<FanOutOptions>(start.Options, FanOutOptions.Read);
             start.RegisterOperationAction(
                 c =>
@@ -65,9 +66,11 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
                     var invocation = (IInvocationOperation)c.Operation;
                     if (invocation.TargetMethod is { IsStatic: true } method
                         && s_waitMethods.Contains(method.Name)
-                        && SymbolEqualityComparer.Default.Equals(method.ContainingType, known.Task))
+                        && SymbolEqualityComparer.Default.Equals(method.ContainingType, known.Task)
+                        && options.Get(c.Operation.Syntax.SyntaxTree) is var treeOptions
+                        && (!isTestProject || treeOptions.IncludeTests))
                     {
-                        new Analysis(c, known, options.Get(c.Operation.Syntax.SyntaxTree)).Run(invocation);
+                        new Analysis(c, known, treeOptions).Run(invocation);
                     }
                 },
                 OperationKind.Invocation);
@@ -76,22 +79,33 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
 
     internal sealed class FanOutOptions
     {
-        public FanOutOptions(int maxUnbounded, int maxConcurrency, ImmutableArray<string> throttleTypes)
+        public FanOutOptions(int maxUnbounded, int maxConcurrency, ImmutableArray<string> throttleTypes, bool includeTests)
         {
             MaxUnbounded = maxUnbounded;
             MaxConcurrency = maxConcurrency;
             ThrottleTypes = throttleTypes;
+            IncludeTests = includeTests;
         }
 
         public int MaxUnbounded { get; }
         public int MaxConcurrency { get; }
         public ImmutableArray<string> ThrottleTypes { get; }
 
-        public static FanOutOptions Read(AnalyzerOptions options, SyntaxTree tree) => new(
-            RuleOptions.GetInt(options, tree, DiagnosticIds.UnboundedFanOut, MaxUnboundedOption, DefaultMaxUnbounded, minimum: 0),
-            RuleOptions.GetInt(options, tree, DiagnosticIds.UnboundedFanOut, MaxConcurrencyOption, DefaultMaxConcurrency),
-            RuleOptions.GetList(options, tree, DiagnosticIds.UnboundedFanOut, ThrottleTypesOption)
-                .AddRange(new[] { "System.Threading.SemaphoreSlim", "System.Threading.RateLimiting.RateLimiter" }));
+        /// <summary>Report in test projects too (they start small fixed sets of tasks concurrently on purpose).</summary>
+        public bool IncludeTests { get; }
+
+        public static FanOutOptions Read(AnalyzerOptions options, SyntaxTree tree)
+        {
+            var maxConcurrency = RuleOptions.GetInt(options, tree, DiagnosticIds.UnboundedFanOut, MaxConcurrencyOption, DefaultMaxConcurrency);
+
+            // Unset, max_unbounded follows max_concurrency: N items with N <= the limit the fix writes would never wait on the throttle.
+            return new(
+                RuleOptions.GetInt(options, tree, DiagnosticIds.UnboundedFanOut, MaxUnboundedOption, maxConcurrency, minimum: 0),
+                maxConcurrency,
+                RuleOptions.GetList(options, tree, DiagnosticIds.UnboundedFanOut, ThrottleTypesOption)
+                    .AddRange(new[] { "System.Threading.SemaphoreSlim", "System.Threading.RateLimiting.RateLimiter" }),
+                RuleOptions.GetBool(options, tree, DiagnosticIds.UnboundedFanOut, IncludeTestsOption, defaultValue: false));
+        }
     }
 
     private sealed class Analysis
@@ -211,7 +225,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
             var target = selector is IDelegateCreationOperation creation ? creation.Target : selector;
             var startsWork = target switch
             {
-                IAnonymousFunctionOperation lambda => StartsPerElement(lambda) && !IsThrottled(lambda.Body),
+                IAnonymousFunctionOperation lambda => StartsPerElement(lambda) && !IsThrottled(lambda.Body) && !NotifiesElement(lambda),
                 IMethodReferenceOperation reference => _known.IsTaskLike(reference.Method.ReturnType) && !s_notStarted.Contains(reference.Method.Name),
                 _ => false,
             };
@@ -222,6 +236,40 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
             }
 
             return new Finding(ProjectionShape, target, select, source);
+        }
+
+        /// <summary><c>s =&gt; s.NotifyAsync()</c> where the call only invokes a callback the element holds (see <see cref="ElementCallback"/>).</summary>
+        private static bool NotifiesElement(IAnonymousFunctionOperation lambda)
+        {
+            if (lambda.Symbol.Parameters.Length == 0)
+            {
+                return false;
+            }
+
+            IOperation? single = null;
+            foreach (var statement in lambda.Body.Operations)
+            {
+                var value = statement switch
+                {
+                    IReturnOperation { ReturnedValue: null, IsImplicit: true } => null,
+                    IReturnOperation returned => returned.ReturnedValue,
+                    IExpressionStatementOperation expression => expression.Operation,
+                    _ => statement,
+                };
+                if (value is null)
+                {
+                    continue;
+                }
+
+                if (single is not null)
+                {
+                    return false;
+                }
+
+                single = value;
+            }
+
+            return single is not null && ElementCallback.IsCallbackOf(single, lambda.Symbol.Parameters[0]);
         }
 
         /// <summary>An async lambda that awaits, or a lambda that returns a task it starts (a call, not a stored task).</summary>
@@ -390,7 +438,8 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
                     || others.Any(o => o.IsWithin(outer))
                     || loops.Any(l => IsThrottled(l.Body))
                     || !IsStartedTask(op)
-                    || LoopCountIsSmall(loops))
+                    || LoopCountIsSmall(loops)
+                    || (loops[0] is IForEachLoopOperation { LoopControlVariable: IVariableDeclaratorOperation element } && ElementCallback.IsCallbackOf(op, element.Symbol)))
                 {
                     return null;
                 }

@@ -1,3 +1,4 @@
+using AsyncPerf.Tests.Verifiers;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
@@ -178,7 +179,27 @@ public class UnboundedFanOutTests
                 Task.WhenAll({|AP1001:Enumerable.Range(0, 64).Select(s => LoadAsync(s))|});
 
             Task RunAllAsync() =>
-                Task.WhenAll({|AP1001:new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9 }.Select(s => LoadAsync(s))|});
+                Task.WhenAll({|AP1001:new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17 }.Select(s => LoadAsync(s))|});
+        }
+        """);
+
+    [Fact]
+    public Task Flags_constant_counts_just_above_max_concurrency() => Verify.VerifyAnalyzerAsync(Usings + """
+        class LoadTest
+        {
+            async Task HammerAsync(HttpClient http)
+            {
+                var requests = Enumerable.Repeat("/health", 17).Select(path => http.GetStringAsync(path)).ToArray();
+                await Task.WhenAny({|AP1001:requests|});
+
+                var workers = new List<Task>();
+                for (int i = 0; i < 17; i++)
+                {
+                    workers.Add(Task.Run(() => http.GetStringAsync("/health")));
+                }
+
+                await Task.WhenAll({|AP1001:workers|});
+            }
         }
         """);
 
@@ -304,6 +325,28 @@ public class UnboundedFanOutTests
                 }
 
                 await Task.WhenAll(fixedArray);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_constant_counts_up_to_max_concurrency_by_default() => Verify.VerifyAnalyzerAsync(Usings + """
+        class LoadTest
+        {
+            async Task HammerAsync(HttpClient http)
+            {
+                var requests = Enumerable.Repeat("/health", 10).Select(path => http.GetStringAsync(path)).ToArray();
+                await Task.WhenAny(requests);
+
+                var workers = new List<Task>();
+                for (int i = 0; i < 10; i++)
+                {
+                    workers.Add(Task.Run(() => http.GetStringAsync("/health")));
+                }
+
+                await Task.WhenAll(workers);
+                await Task.WhenAll(Enumerable.Range(0, 16).Select(i => http.GetStringAsync("/item/" + i)));
+                await Task.WhenAll(new Task[16]);
             }
         }
         """);
@@ -503,6 +546,142 @@ public class UnboundedFanOutTests
         """);
 
     [Fact]
+    public Task DoesNotFlag_subscribers_notified_through_their_own_callback() => Verify.VerifyAnalyzerAsync(Usings + """
+        using Microsoft.AspNetCore.Components;
+
+        class BasketState
+        {
+            private readonly HashSet<ChangeSubscription> _subscriptions = new();
+            private readonly Dictionary<string, List<StatusListener>> _listeners = new();
+            private readonly List<Func<Task>> _handlers = new();
+            private readonly List<Watcher> _watchers = new();
+            private readonly List<ComponentSubscription> _components = new();
+
+            Task NotifyChangedAsync() => Task.WhenAll(_subscriptions.Select(s => s.NotifyAsync()));
+
+            async Task NotifyStatusAsync(string buyer)
+            {
+                if (_listeners.TryGetValue(buyer, out var listeners))
+                {
+                    await Task.WhenAll(listeners.Select(async l => await l.NotifyAsync().ConfigureAwait(false)));
+                }
+
+                await Task.WhenAll(_handlers.Select(h => h()));
+                await Task.WhenAll(_handlers.Select(h => h.Invoke()));
+                await Task.WhenAll(_watchers.Select(w => w.OnChanged()));
+                await Task.WhenAll(_components.Select(c => c.Callback.InvokeAsync()));
+                await Task.WhenAll(_components.Select(c => c.RefreshAsync()));
+
+                var pending = new List<Task>();
+                foreach (var subscription in _subscriptions)
+                {
+                    pending.Add(subscription.NotifyAsync());
+                }
+
+                await Task.WhenAll(pending);
+            }
+
+            private sealed class ChangeSubscription(Func<Task> callback)
+            {
+                public Task NotifyAsync() => callback();
+            }
+
+            private class StatusListener
+            {
+                private readonly Func<Task> _onStatus;
+
+                public StatusListener(Func<Task> onStatus) => _onStatus = onStatus;
+
+                public async Task NotifyAsync()
+                {
+                    await this._onStatus.Invoke();
+                }
+            }
+
+            private record Watcher(Func<Task> OnChanged);
+
+            private sealed class ComponentSubscription(EventCallback callback)
+            {
+                public EventCallback Callback => callback;
+
+                public Task RefreshAsync() => callback.InvokeAsync();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flags_per_item_work_that_is_not_the_elements_own_callback() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Notifier
+        {
+            private readonly HttpClient _http = new();
+            private readonly Func<string, Task> _send = _ => Task.CompletedTask;
+
+            async Task RunAsync(List<Customer> customers, List<Subscriber> subscribers, List<IListener> listeners, List<Channel> channels)
+            {
+                await Task.WhenAll({|AP1001:customers.Select(c => c.NotifyAsync(_http))|});
+                await Task.WhenAll({|AP1001:customers.Select(c => _send(c.Email))|});
+                await Task.WhenAll({|AP1001:subscribers.Select(s => s.NotifyAsync())|});
+                await Task.WhenAll({|AP1001:subscribers.Select(s => s.PingAsync())|});
+                await Task.WhenAll({|AP1001:listeners.Select(l => l.NotifyAsync())|});
+                await Task.WhenAll({|AP1001:channels.Select(c => c.Owner.Callback())|});
+            }
+        }
+
+        record Customer(string Email)
+        {
+            public Task NotifyAsync(HttpClient http) => http.PostAsync("/mail/" + Email, null);
+        }
+
+        class Subscriber(Func<Task> callback)
+        {
+            public virtual Task NotifyAsync() => callback();
+
+            public async Task PingAsync()
+            {
+                await Task.Delay(1);
+                await callback();
+            }
+        }
+
+        interface IListener
+        {
+            Task NotifyAsync();
+        }
+
+        record Owner(Func<Task> Callback);
+
+        record Channel(Owner Owner);
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_test_projects_which_start_tasks_together_on_purpose() => new Verify.Test
+    {
+        AdditionalReferences = { TestReferences.Xunit[0], TestReferences.Xunit[1] },
+        TestCode = TestProjectCode.Replace("TASKS", "connections.Select(c => c.OpenAsync())"),
+    }.RunAsync();
+
+    [Fact]
+    public Task Option_include_tests_reports_in_test_projects() => new Verify.Test
+    {
+        AdditionalReferences = { TestReferences.Xunit[0], TestReferences.Xunit[1] },
+        EditorConfig = "asyncperf.AP1001.include_tests = true",
+        TestCode = TestProjectCode.Replace("TASKS", "{|AP1001:connections.Select(c => c.OpenAsync())|}"),
+    }.RunAsync();
+
+    private const string TestProjectCode = Usings + """
+        using System.Data.Common;
+
+        public class PoolTests
+        {
+            [Xunit.Fact]
+            public async Task Connections_open_concurrently(List<DbConnection> connections)
+            {
+                await Task.WhenAll(TASKS);
+            }
+        }
+        """;
+
+    [Fact]
     public Task DoesNotFlag_incomplete_code() => new Verify.Test
     {
         AllowCompilerErrors = true,
@@ -554,6 +733,24 @@ public class UnboundedFanOutTests
             }
             """,
         EditorConfig = "asyncperf.AP1001.max_unbounded = 0",
+    }.RunAsync();
+
+    [Fact]
+    public Task Option_max_concurrency_also_lowers_the_unreported_constant_count_when_max_unbounded_is_unset() => new Verify.Test
+    {
+        TestCode = Usings + """
+            class Warmup
+            {
+                Task LoadAsync(int shard) => Task.CompletedTask;
+
+                async Task RunAsync()
+                {
+                    await Task.WhenAll(Enumerable.Range(0, 4).Select(s => LoadAsync(s)));
+                    await Task.WhenAll({|AP1001:Enumerable.Repeat(1, 10).Select(s => LoadAsync(s))|});
+                }
+            }
+            """,
+        EditorConfig = "asyncperf.AP1001.max_concurrency = 4",
     }.RunAsync();
 
     [Fact]
