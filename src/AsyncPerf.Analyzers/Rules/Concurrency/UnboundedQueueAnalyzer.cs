@@ -8,12 +8,14 @@ namespace AsyncPerf.Rules.Concurrency;
 
 /// <summary>
 /// AP1003: <c>Channel.CreateUnbounded&lt;T&gt;(...)</c> and <c>new BlockingCollection&lt;T&gt;()</c> /
-/// <c>new BlockingCollection&lt;T&gt;(collection)</c> without a bounded capacity.
+/// <c>new BlockingCollection&lt;T&gt;(collection)</c> without a bounded capacity. Not inside a <c>SynchronizationContext</c> or
+/// <c>TaskScheduler</c> (their <c>Post</c> / <c>QueueTask</c> must never wait), nor in test projects unless <c>include_tests</c>.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class UnboundedQueueAnalyzer : DiagnosticAnalyzer
 {
     internal const string CapacityOption = "capacity";
+    internal const string IncludeTestsOption = "include_tests";
     internal const string CapacityProperty = "Capacity";
     internal const int DefaultCapacity = 1000;
 
@@ -35,6 +37,12 @@ public sealed class UnboundedQueueAnalyzer : DiagnosticAnalyzer
 
             var capacities = new PerTreeOptions<int>(start.Options, static (options, tree) =>
                 RuleOptions.GetInt(options, tree, DiagnosticIds.UnboundedQueue, CapacityOption, DefaultCapacity));
+            var isTestProject = known.IsTestProject;
+            var includeTests = new PerTreeOptions<bool>(start.Options, static (options, tree) =>
+                RuleOptions.GetBool(options, tree, DiagnosticIds.UnboundedQueue, IncludeTestsOption, defaultValue: false));
+            var schedulers = new[] { known.Resolve("System.Threading.SynchronizationContext"), known.Resolve("System.Threading.Tasks.TaskScheduler") };
+            bool Skip(OperationAnalysisContext c) =>
+                (isTestProject && !includeTests.Get(c.Operation.Syntax.SyntaxTree)) || IsInsideScheduler(c.ContainingSymbol, schedulers);
 
             if (channel is not null)
             {
@@ -44,7 +52,8 @@ public sealed class UnboundedQueueAnalyzer : DiagnosticAnalyzer
                         var invocation = (IInvocationOperation)c.Operation;
                         if (invocation.TargetMethod is { Name: "CreateUnbounded", IsStatic: true, TypeArguments.Length: 1 } method
                             && method.TypeArguments[0].TypeKind != TypeKind.Error
-                            && method.ContainingType.Is(channel))
+                            && method.ContainingType.Is(channel)
+                            && !Skip(c))
                         {
                             Report(c, invocation, "Channel.CreateUnbounded<" + method.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + ">", capacities);
                         }
@@ -60,7 +69,8 @@ public sealed class UnboundedQueueAnalyzer : DiagnosticAnalyzer
                         var creation = (IObjectCreationOperation)c.Operation;
                         if (creation.Type is INamedTypeSymbol { TypeArguments.Length: 1 } type && type.TypeArguments[0].TypeKind != TypeKind.Error
                             && type.OriginalDefinition.Is(blockingCollection)
-                            && creation.Constructor is { } constructor && IsUnboundedConstructor(constructor))
+                            && creation.Constructor is { } constructor && IsUnboundedConstructor(constructor)
+                            && !Skip(c))
                         {
                             Report(c, creation, "BlockingCollection<" + type.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + ">", capacities);
                         }
@@ -73,6 +83,26 @@ public sealed class UnboundedQueueAnalyzer : DiagnosticAnalyzer
     /// <summary><c>BlockingCollection()</c> and <c>BlockingCollection(IProducerConsumerCollection&lt;T&gt;)</c>: no <c>boundedCapacity</c>.</summary>
     internal static bool IsUnboundedConstructor(IMethodSymbol constructor) =>
         constructor.Parameters.All(p => p.Name != "boundedCapacity");
+
+    /// <summary>
+    /// Code of a type (or a type nested in one) deriving from SynchronizationContext or TaskScheduler: its queue takes work from
+    /// <c>Post</c> / <c>QueueTask</c>, which must not block, and the consumer is the context's own thread.
+    /// </summary>
+    private static bool IsInsideScheduler(ISymbol? member, INamedTypeSymbol?[] schedulers)
+    {
+        for (var type = member as INamedTypeSymbol ?? member?.ContainingType; type is not null; type = type.ContainingType)
+        {
+            foreach (var scheduler in schedulers)
+            {
+                if (type.InheritsFromOrIs(scheduler))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 
     private static void Report(OperationAnalysisContext context, IOperation operation, string name, PerTreeOptions<int> capacities)
     {

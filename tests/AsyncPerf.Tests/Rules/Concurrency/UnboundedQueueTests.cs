@@ -98,6 +98,77 @@ public class UnboundedQueueTests
         """);
 
     [Fact]
+    public Task DoesNotFlag_the_work_queue_of_a_SynchronizationContext_or_TaskScheduler() => Verify.VerifyAnalyzerAsync(Usings + """
+        using System.Collections.Generic;
+
+        class UiThreadContext : SynchronizationContext
+        {
+            private readonly BlockingCollection<(SendOrPostCallback Callback, object? State)> _work = new();
+
+            public override void Post(SendOrPostCallback d, object? state) => _work.Add((d, state));
+        }
+
+        class PumpContext : UiThreadContext
+        {
+            private readonly Channel<Action> _later = Channel.CreateUnbounded<Action>();
+        }
+
+        sealed class OrderedScheduler : TaskScheduler
+        {
+            private readonly Channel<Task> _queue;
+
+            public OrderedScheduler() => _queue = Channel.CreateUnbounded<Task>(new UnboundedChannelOptions { SingleReader = true });
+
+            protected override void QueueTask(Task task) => _queue.Writer.TryWrite(task);
+
+            protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => false;
+
+            protected override IEnumerable<Task> GetScheduledTasks() => Array.Empty<Task>();
+
+            private sealed class Worker
+            {
+                private readonly BlockingCollection<Task> _local = new BlockingCollection<Task>();
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flags_a_queue_of_a_type_that_only_uses_a_SynchronizationContext() => Verify.VerifyAnalyzerAsync(Usings + """
+        class ProgressReporter
+        {
+            private readonly SynchronizationContext? _context = SynchronizationContext.Current;
+            private readonly Channel<int> _updates = {|AP1003:Channel.CreateUnbounded<int>()|};
+
+            public void Report(int percent) => _context?.Post(_ => _updates.Writer.TryWrite(percent), null);
+        }
+        """);
+
+    private const string TestProjectCode = Usings + """
+        public class PostmasterMock
+        {
+            private readonly Channel<string> _requests = QUEUE;
+
+            [Xunit.Fact]
+            public void Accepts_requests() => Xunit.Assert.True(_requests.Writer.TryWrite("startup"));
+        }
+        """;
+
+    [Fact]
+    public Task DoesNotFlag_test_projects() => new Verify.Test
+    {
+        AdditionalReferences = { TestReferences.Xunit[0], TestReferences.Xunit[1] },
+        TestCode = TestProjectCode.Replace("QUEUE", "Channel.CreateUnbounded<string>()"),
+    }.RunAsync();
+
+    [Fact]
+    public Task Option_include_tests_reports_in_test_projects() => new Verify.Test
+    {
+        AdditionalReferences = { TestReferences.Xunit[0], TestReferences.Xunit[1] },
+        EditorConfig = "asyncperf.AP1003.include_tests = true",
+        TestCode = TestProjectCode.Replace("QUEUE", "{|AP1003:Channel.CreateUnbounded<string>()|}"),
+    }.RunAsync();
+
+    [Fact]
     public Task DoesNotCrash_on_incomplete_code() => new Verify.Test
     {
         AllowCompilerErrors = true,
