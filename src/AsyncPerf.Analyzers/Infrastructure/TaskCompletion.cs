@@ -5,16 +5,21 @@ namespace AsyncPerf.Infrastructure;
 
 /// <summary>
 /// Answers "is this task provably finished here?" for the narrow, provable cases only:
-/// completed-task factories, the synchronous half of the dual sync/async pattern, a ContinueWith antecedent,
+/// completed-task factories, the synchronous half of the dual sync/async pattern, a <c>Try*</c> fast path,
 /// an IsCompleted guard, and a task (or collection of tasks) already awaited by an earlier statement.
+/// (The antecedent of a completion callback: see <see cref="CompletionCallbacks"/>.)
 /// </summary>
 internal static class TaskCompletion
 {
     public static bool IsKnownComplete(IOperation taskExpression, KnownTypes known)
     {
         var task = taskExpression.WalkDownConfigureAwait();
+        if (task is IConditionalAccessInstanceOperation instance && ConditionalAccessReceiver(instance) is { } receiver)
+        {
+            task = receiver.WalkDownConfigureAwait();
+        }
 
-        if (IsCompletedTaskFactory(task, known) || DualSyncAsyncPattern.IsSynchronousCall(task))
+        if (IsCompletedTaskFactory(task, known) || DualSyncAsyncPattern.IsSynchronousCall(task) || IsSynchronousFastPath(task, known))
         {
             return true;
         }
@@ -27,7 +32,7 @@ internal static class TaskCompletion
 
         if (task.ReferencedSymbol() is { } symbol)
         {
-            return IsContinuationAntecedent(task, symbol) || IsGuardedByIsCompleted(task, symbol) || IsCompletedByEarlierStatement(task, symbol);
+            return IsGuardedByIsCompleted(task, symbol) || IsCompletedByEarlierStatement(task, symbol);
         }
 
         // tasks[i] after await Task.WhenAll(tasks)
@@ -52,34 +57,37 @@ internal static class TaskCompletion
         _ => false,
     };
 
-    private static bool IsValueTaskSource(ITypeSymbol? type) =>
-        type is not null && type.AllInterfaces.Any(i => i.Name == "IValueTaskSource");
-
-    /// <summary><c>t.ContinueWith(antecedent => antecedent.Result)</c>.</summary>
-    private static bool IsContinuationAntecedent(IOperation task, ISymbol symbol)
+    /// <summary>The <c>x</c> of <c>x?.Result</c> (the innermost <c>?.</c> whose right-hand side holds the instance).</summary>
+    private static IOperation? ConditionalAccessReceiver(IConditionalAccessInstanceOperation instance)
     {
-        if (symbol is not IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } } parameter
-            || parameter.Ordinal != 0)
+        IOperation previous = instance;
+        for (var current = instance.Parent; current is not null; previous = current, current = current.Parent)
         {
-            return false;
-        }
-
-        for (var current = task.Parent; current is not null; current = current.Parent)
-        {
-            if (current is IAnonymousFunctionOperation lambda && lambda.Symbol.Is(parameter.ContainingSymbol))
+            if (current is IConditionalAccessOperation access && access.WhenNotNull == previous)
             {
-                var parent = lambda.Parent;
-                while (parent is IDelegateCreationOperation or IConversionOperation)
-                {
-                    parent = parent.Parent;
-                }
-
-                return parent is IArgumentOperation { Parent: IInvocationOperation { TargetMethod.Name: "ContinueWith" } };
+                return access.Operation;
             }
         }
 
-        return false;
+        return null;
     }
+
+    /// <summary>
+    /// <c>TryRead()?.Result</c>: a method named <c>Try*</c> that returns <c>Task&lt;T&gt;?</c> or <c>ValueTask&lt;T&gt;?</c> is a
+    /// synchronous fast path: it returns a finished task, or null when the caller must take the slow path.
+    /// </summary>
+    private static bool IsSynchronousFastPath(IOperation task, KnownTypes known) =>
+        task is IInvocationOperation { TargetMethod: { Name: { Length: > 3 } name, ReturnType: { } returnType } }
+        && name.StartsWith("Try", StringComparison.Ordinal) && char.IsUpper(name[3])
+        && returnType switch
+        {
+            INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T, TypeArguments.Length: 1 } nullable => known.IsTaskLike(nullable.TypeArguments[0]),
+            { IsReferenceType: true, NullableAnnotation: NullableAnnotation.Annotated } => known.IsTaskLike(returnType),
+            _ => false,
+        };
+
+    private static bool IsValueTaskSource(ITypeSymbol? type) =>
+        type is not null && type.AllInterfaces.Any(i => i.Name == "IValueTaskSource");
 
     /// <summary><c>if (t.IsCompleted) { t.Result }</c> and <c>t.IsCompletedSuccessfully ? t.Result : await t</c>.</summary>
     private static bool IsGuardedByIsCompleted(IOperation task, ISymbol symbol)
