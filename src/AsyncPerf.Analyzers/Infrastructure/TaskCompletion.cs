@@ -133,7 +133,8 @@ internal static class TaskCompletion
 
     /// <summary>
     /// An earlier statement of an enclosing block awaited the task (or the collection it comes from):
-    /// <c>await t;</c>, <c>await Task.WhenAll(t1, t2);</c>, <c>Task.WaitAll(tasks);</c>, <c>t.Wait();</c>.
+    /// <c>await t;</c>, <c>await Task.WhenAll(t1, t2);</c>, <c>Task.WaitAll(tasks);</c>, <c>t.Wait();</c>, <c>t.Wait(ct);</c>,
+    /// also inside a <c>try</c> whose every <c>catch</c> rethrows or returns.
     /// Only unconditional statements count. Crossing a foreach over a collection, or a LINQ lambda over it,
     /// switches from the element to the collection.
     /// </summary>
@@ -203,6 +204,14 @@ internal static class TaskCompletion
             return true;
         }
 
+        // try { t.Wait(ct); } catch (AggregateException e) { ExceptionDispatchInfo.Capture(e.InnerException).Throw(); }
+        if (statement is ITryOperation { Body.Operations: var body, Catches: var catches }
+            && catches.All(c => AlwaysExits(c.Handler))
+            && body.Any(s => StatementCompletes(s, symbol)))
+        {
+            return true;
+        }
+
         // Debug.Assert(t.IsCompleted): the author states the invariant.
         if (statement is IExpressionStatementOperation { Operation: IInvocationOperation { TargetMethod: { Name: "Assert", ContainingType.Name: "Debug" }, Arguments.Length: > 0 } assert }
             && ConditionChecksCompletion(assert.Arguments[0].Value, symbol))
@@ -235,6 +244,7 @@ internal static class TaskCompletion
     {
         IReturnOperation or IThrowOperation => true,
         IExpressionStatementOperation { Operation: IThrowOperation } => true,
+        IExpressionStatementOperation { Operation: IInvocationOperation call } => call.TargetMethod.GetAttributes().Any(a => a.AttributeClass?.Name == "DoesNotReturnAttribute"),
         IBlockOperation { Operations.Length: > 0 } block => AlwaysExits(block.Operations[block.Operations.Length - 1]),
         _ => false,
     };
@@ -248,7 +258,8 @@ internal static class TaskCompletion
         _ when operation.ReferencedSymbol().Is(symbol) => true,
         IInvocationOperation { TargetMethod: { IsStatic: true, Name: "WhenAll" or "WaitAll" } } all when !HasTimeout(all.TargetMethod)
             => all.FlattenedArgumentValues().Any(value => value.ReferencedSymbol().Is(symbol)),
-        IInvocationOperation { TargetMethod: { IsStatic: false, Name: "Wait" }, Arguments.Length: 0, Instance: { } instance }
+        // Wait() and Wait(CancellationToken) return only once the task has finished (the timed overloads return bool).
+        IInvocationOperation { TargetMethod: { IsStatic: false, Name: "Wait", ReturnsVoid: true }, Instance: { } instance }
             => instance.ReferencedSymbol().Is(symbol),
         _ => false,
     };

@@ -1054,4 +1054,52 @@ public class SyncOverAsyncTests
             private Task<string>? Tryout(string url) => url.Length > 0 ? _http.GetStringAsync(url) : null;
         }
         """);
+
+    [Fact]
+    public Task DoesNotFlag_Result_after_Wait_with_a_token_in_a_try_whose_catches_always_exit() => Verify.VerifyAnalyzerAsync(Usings + """
+        using System.Runtime.ExceptionServices;
+
+        class PessimisticTimeout
+        {
+            int Run(Func<CancellationToken, int> action, CancellationToken ct)
+            {
+                var work = Task.Run(() => action(ct), ct);
+                try
+                {
+                    {|AP2001:work.Wait(ct)|};
+                }
+                catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
+                {
+                    ExceptionDispatchInfo.Capture(ex.InnerException!).Throw();
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new TimeoutException();
+                }
+
+                return work.Result;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flags_Result_after_a_try_whose_catch_swallows_the_failed_Wait() => Verify.VerifyAnalyzerAsync(Usings + """
+        class PessimisticTimeout
+        {
+            int Run(Func<CancellationToken, int> action, CancellationToken ct)
+            {
+                var work = Task.Run(() => action(ct), ct);
+                try
+                {
+                    {|AP2001:work.Wait(ct)|};
+                }
+                catch (OperationCanceledException)
+                {
+                    Console.WriteLine("timed out");
+                }
+
+                return {|AP2001:work.Result|};
+            }
+        }
+        """);
 }
