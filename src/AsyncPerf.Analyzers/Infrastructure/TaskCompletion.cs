@@ -5,16 +5,21 @@ namespace AsyncPerf.Infrastructure;
 
 /// <summary>
 /// Answers "is this task provably finished here?" for the narrow, provable cases only:
-/// completed-task factories, the synchronous half of the dual sync/async pattern, a ContinueWith antecedent,
+/// completed-task factories, the synchronous half of the dual sync/async pattern, a <c>Try*</c> fast path,
 /// an IsCompleted guard, and a task (or collection of tasks) already awaited by an earlier statement.
+/// (The antecedent of a completion callback: see <see cref="CompletionCallbacks"/>.)
 /// </summary>
 internal static class TaskCompletion
 {
     public static bool IsKnownComplete(IOperation taskExpression, KnownTypes known)
     {
         var task = taskExpression.WalkDownConfigureAwait();
+        if (task is IConditionalAccessInstanceOperation instance && ConditionalAccessReceiver(instance) is { } receiver)
+        {
+            task = receiver.WalkDownConfigureAwait();
+        }
 
-        if (IsCompletedTaskFactory(task, known) || DualSyncAsyncPattern.IsSynchronousCall(task))
+        if (IsCompletedTaskFactory(task, known) || DualSyncAsyncPattern.IsSynchronousCall(task) || IsSynchronousFastPath(task, known))
         {
             return true;
         }
@@ -27,7 +32,7 @@ internal static class TaskCompletion
 
         if (task.ReferencedSymbol() is { } symbol)
         {
-            return IsContinuationAntecedent(task, symbol) || IsGuardedByIsCompleted(task, symbol) || IsCompletedByEarlierStatement(task, symbol);
+            return IsGuardedByIsCompleted(task, symbol) || IsCompletedByEarlierStatement(task, symbol);
         }
 
         // tasks[i] after await Task.WhenAll(tasks)
@@ -52,34 +57,37 @@ internal static class TaskCompletion
         _ => false,
     };
 
-    private static bool IsValueTaskSource(ITypeSymbol? type) =>
-        type is not null && type.AllInterfaces.Any(i => i.Name == "IValueTaskSource");
-
-    /// <summary><c>t.ContinueWith(antecedent => antecedent.Result)</c>.</summary>
-    private static bool IsContinuationAntecedent(IOperation task, ISymbol symbol)
+    /// <summary>The <c>x</c> of <c>x?.Result</c> (the innermost <c>?.</c> whose right-hand side holds the instance).</summary>
+    private static IOperation? ConditionalAccessReceiver(IConditionalAccessInstanceOperation instance)
     {
-        if (symbol is not IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } } parameter
-            || parameter.Ordinal != 0)
+        IOperation previous = instance;
+        for (var current = instance.Parent; current is not null; previous = current, current = current.Parent)
         {
-            return false;
-        }
-
-        for (var current = task.Parent; current is not null; current = current.Parent)
-        {
-            if (current is IAnonymousFunctionOperation lambda && lambda.Symbol.Is(parameter.ContainingSymbol))
+            if (current is IConditionalAccessOperation access && access.WhenNotNull == previous)
             {
-                var parent = lambda.Parent;
-                while (parent is IDelegateCreationOperation or IConversionOperation)
-                {
-                    parent = parent.Parent;
-                }
-
-                return parent is IArgumentOperation { Parent: IInvocationOperation { TargetMethod.Name: "ContinueWith" } };
+                return access.Operation;
             }
         }
 
-        return false;
+        return null;
     }
+
+    /// <summary>
+    /// <c>TryRead()?.Result</c>: a method named <c>Try*</c> that returns <c>Task&lt;T&gt;?</c> or <c>ValueTask&lt;T&gt;?</c> is a
+    /// synchronous fast path: it returns a finished task, or null when the caller must take the slow path.
+    /// </summary>
+    private static bool IsSynchronousFastPath(IOperation task, KnownTypes known) =>
+        task is IInvocationOperation { TargetMethod: { Name: { Length: > 3 } name, ReturnType: { } returnType } }
+        && name.StartsWith("Try", StringComparison.Ordinal) && char.IsUpper(name[3])
+        && returnType switch
+        {
+            INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T, TypeArguments.Length: 1 } nullable => known.IsTaskLike(nullable.TypeArguments[0]),
+            { IsReferenceType: true, NullableAnnotation: NullableAnnotation.Annotated } => known.IsTaskLike(returnType),
+            _ => false,
+        };
+
+    private static bool IsValueTaskSource(ITypeSymbol? type) =>
+        type is not null && type.AllInterfaces.Any(i => i.Name == "IValueTaskSource");
 
     /// <summary><c>if (t.IsCompleted) { t.Result }</c> and <c>t.IsCompletedSuccessfully ? t.Result : await t</c>.</summary>
     private static bool IsGuardedByIsCompleted(IOperation task, ISymbol symbol)
@@ -125,7 +133,8 @@ internal static class TaskCompletion
 
     /// <summary>
     /// An earlier statement of an enclosing block awaited the task (or the collection it comes from):
-    /// <c>await t;</c>, <c>await Task.WhenAll(t1, t2);</c>, <c>Task.WaitAll(tasks);</c>, <c>t.Wait();</c>.
+    /// <c>await t;</c>, <c>await Task.WhenAll(t1, t2);</c>, <c>Task.WaitAll(tasks);</c>, <c>t.Wait();</c>, <c>t.Wait(ct);</c>,
+    /// also inside a <c>try</c> whose every <c>catch</c> rethrows or returns.
     /// Only unconditional statements count. Crossing a foreach over a collection, or a LINQ lambda over it,
     /// switches from the element to the collection.
     /// </summary>
@@ -195,6 +204,14 @@ internal static class TaskCompletion
             return true;
         }
 
+        // try { t.Wait(ct); } catch (AggregateException e) { ExceptionDispatchInfo.Capture(e.InnerException).Throw(); }
+        if (statement is ITryOperation { Body.Operations: var body, Catches: var catches }
+            && catches.All(c => AlwaysExits(c.Handler))
+            && body.Any(s => StatementCompletes(s, symbol)))
+        {
+            return true;
+        }
+
         // Debug.Assert(t.IsCompleted): the author states the invariant.
         if (statement is IExpressionStatementOperation { Operation: IInvocationOperation { TargetMethod: { Name: "Assert", ContainingType.Name: "Debug" }, Arguments.Length: > 0 } assert }
             && ConditionChecksCompletion(assert.Arguments[0].Value, symbol))
@@ -227,6 +244,7 @@ internal static class TaskCompletion
     {
         IReturnOperation or IThrowOperation => true,
         IExpressionStatementOperation { Operation: IThrowOperation } => true,
+        IExpressionStatementOperation { Operation: IInvocationOperation call } => call.TargetMethod.GetAttributes().Any(a => a.AttributeClass?.Name == "DoesNotReturnAttribute"),
         IBlockOperation { Operations.Length: > 0 } block => AlwaysExits(block.Operations[block.Operations.Length - 1]),
         _ => false,
     };
@@ -240,7 +258,8 @@ internal static class TaskCompletion
         _ when operation.ReferencedSymbol().Is(symbol) => true,
         IInvocationOperation { TargetMethod: { IsStatic: true, Name: "WhenAll" or "WaitAll" } } all when !HasTimeout(all.TargetMethod)
             => all.FlattenedArgumentValues().Any(value => value.ReferencedSymbol().Is(symbol)),
-        IInvocationOperation { TargetMethod: { IsStatic: false, Name: "Wait" }, Arguments.Length: 0, Instance: { } instance }
+        // Wait() and Wait(CancellationToken) return only once the task has finished (the timed overloads return bool).
+        IInvocationOperation { TargetMethod: { IsStatic: false, Name: "Wait", ReturnsVoid: true }, Instance: { } instance }
             => instance.ReferencedSymbol().Is(symbol),
         _ => false,
     };

@@ -35,12 +35,13 @@ public sealed class SyncOverAsyncAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationAction(c => AnalyzeResult(c, known), OperationKind.PropertyReference);
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, known), OperationKind.Invocation);
+            var callbacks = new CompletionCallbacks(known);
+            start.RegisterOperationAction(c => AnalyzeResult(c, known, callbacks), OperationKind.PropertyReference);
+            start.RegisterOperationAction(c => AnalyzeInvocation(c, known, callbacks), OperationKind.Invocation);
         });
     }
 
-    private static void AnalyzeResult(OperationAnalysisContext context, KnownTypes known)
+    private static void AnalyzeResult(OperationAnalysisContext context, KnownTypes known, CompletionCallbacks callbacks)
     {
         var reference = (IPropertyReferenceOperation)context.Operation;
         if (reference.Property.Name != "Result" || reference.Instance is not { } task || reference.Parent is INameOfOperation)
@@ -54,10 +55,10 @@ public sealed class SyncOverAsyncAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        Report(context, known, reference, task, ResultKind, Describe(task) + ".Result");
+        Report(context, known, callbacks, reference, task, ResultKind, Describe(task) + ".Result");
     }
 
-    private static void AnalyzeInvocation(OperationAnalysisContext context, KnownTypes known)
+    private static void AnalyzeInvocation(OperationAnalysisContext context, KnownTypes known, CompletionCallbacks callbacks)
     {
         var invocation = (IInvocationOperation)context.Operation;
         if (invocation.Syntax.ContainsDiagnostics)
@@ -70,17 +71,27 @@ public sealed class SyncOverAsyncAnalyzer : DiagnosticAnalyzer
         switch (method.Name)
         {
             case "Wait" when !method.IsStatic && method.ContainingType.Is(known.Task) && invocation.Instance is { } task:
-                Report(context, known, invocation, task, WaitKind, Describe(task) + ".Wait()");
+                if (IsBoundedProbe(invocation))
+                {
+                    return;
+                }
+
+                Report(context, known, callbacks, invocation, task, WaitKind, Describe(task) + ".Wait()");
                 break;
 
             case "GetResult" when !method.IsStatic && invocation.Instance?.WalkDownConversions() is IInvocationOperation { TargetMethod.Name: "GetAwaiter", Instance: { } awaitable }
                                   && known.IsTaskLike(awaitable.WalkDownConfigureAwait().Type):
-                Report(context, known, invocation, awaitable, GetResultKind, Describe(awaitable.WalkDownConfigureAwait()) + ".GetAwaiter().GetResult()");
+                Report(context, known, callbacks, invocation, awaitable, GetResultKind, Describe(awaitable.WalkDownConfigureAwait()) + ".GetAwaiter().GetResult()");
                 break;
 
             case "WaitAll" or "WaitAny" when method.IsStatic && method.ContainingType.Is(known.Task):
+                if (IsBoundedProbe(invocation))
+                {
+                    return;
+                }
+
                 if (invocation.FlattenedArgumentValues().Where(v => known.IsTaskLike(v.WalkDownConversions().Type)).ToList() is { Count: > 0 } tasks
-                    && tasks.All(t => TaskCompletion.IsKnownComplete(t, known)))
+                    && tasks.All(t => IsKnownComplete(t, known, callbacks)))
                 {
                     return;
                 }
@@ -97,15 +108,40 @@ public sealed class SyncOverAsyncAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void Report(OperationAnalysisContext context, KnownTypes known, IOperation blockingOperation, IOperation task, string kind, string display)
+    private static void Report(OperationAnalysisContext context, KnownTypes known, CompletionCallbacks callbacks, IOperation blockingOperation, IOperation task, string kind, string display)
     {
-        if (TaskCompletion.IsKnownComplete(task, known) || DualSyncAsyncPattern.IsInSynchronousBranch(blockingOperation))
+        if (IsKnownComplete(task, known, callbacks) || DualSyncAsyncPattern.IsInSynchronousBranch(blockingOperation))
         {
             return;
         }
 
         var properties = ImmutableDictionary<string, string?>.Empty.Add(KindProperty, kind);
         context.ReportDiagnostic(Diagnostic.Create(Descriptors.SyncOverAsync, blockingOperation.Syntax.GetLocation(), properties, display, "await it instead"));
+    }
+
+    private static bool IsKnownComplete(IOperation task, KnownTypes known, CompletionCallbacks callbacks) =>
+        TaskCompletion.IsKnownComplete(task, known) || callbacks.IsAntecedent(task);
+
+    /// <summary>
+    /// <c>if (!t.Wait(100))</c>, <c>Assert.False(t.Wait(20, ct))</c>, <c>var done = Task.WaitAll(tasks, timeout)</c>: a timed wait
+    /// whose <c>bool</c> answer is used asks "finished yet?" and goes on either way. A discarded answer
+    /// (<c>t.Wait(1000);</c>, <c>_ = t.Wait(1000);</c>) or an infinite timeout still blocks until the task finishes.
+    /// </summary>
+    private static bool IsBoundedProbe(IInvocationOperation wait)
+    {
+        if (wait.TargetMethod.ReturnType.SpecialType != SpecialType.System_Boolean
+            || wait.Arguments.Any(a => a.Value.ConstantValue is { HasValue: true, Value: -1 } || a.Value.WalkDownConversions() is IFieldReferenceOperation { Field.Name: "InfiniteTimeSpan" }))
+        {
+            return false;
+        }
+
+        var parent = LocalUses.ParentSkippingConversions(wait, out _);
+        return parent switch
+        {
+            null or IExpressionStatementOperation => false,
+            ISimpleAssignmentOperation { Target: IDiscardOperation } => false,
+            _ => true,
+        };
     }
 
     /// <summary>A short name for the task expression: <c>t</c>, <c>client.GetStringAsync(...)</c> as <c>GetStringAsync(...)</c>.</summary>

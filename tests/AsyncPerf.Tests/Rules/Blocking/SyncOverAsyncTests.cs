@@ -53,7 +53,7 @@ public class SyncOverAsyncTests
                 {|AP2001:w.GetAwaiter().GetResult()|};
                 {|AP2001:Task.WaitAll(a, b)|};
                 var i = {|AP2001:Task.WaitAny(d, e)|};
-                var done = {|AP2001:Task.WaitAll(new[] { d, e }, TimeSpan.FromSeconds(1))|};
+                {|AP2001:Task.WaitAll(new[] { d, e }, TimeSpan.FromSeconds(1))|};
             }
         }
         """);
@@ -836,14 +836,269 @@ public class SyncOverAsyncTests
         {
             int Run(Task<int> t, Task<int> u, CancellationToken ct)
             {
-                if ({|AP2001:t.Wait(TimeSpan.FromSeconds(1), ct)|})
+                if (t.Wait(TimeSpan.FromSeconds(1), ct))
                 {
                     return t.Result;
                 }
 
-                if (!{|AP2001:u.Wait(100)|}) throw new TimeoutException();
-                var both = {|AP2001:Task.WaitAll(new Task[] { t, u }, 100)|} ? t.Result + u.Result : 0;
+                if (!u.Wait(100)) throw new TimeoutException();
+                var both = Task.WaitAll(new Task[] { t, u }, 100) ? t.Result + u.Result : 0;
                 return u.Result + both + {|AP2001:t.Result|};
+            }
+        }
+        """);
+
+    // ---- Timed waits whose answer is used ----
+
+    [Fact]
+    public Task DoesNotFlag_a_timed_Wait_whose_answer_is_tested_returned_or_asserted() => Verify.VerifyAnalyzerAsync(Usings + """
+        static class Should
+        {
+            public static void ShouldBeFalse(this bool actual) { if (actual) throw new InvalidOperationException(); }
+        }
+
+        class HedgingProbe
+        {
+            bool IsStillRunning(Task attempt, CancellationToken ct)
+            {
+                attempt.Wait(20, ct).ShouldBeFalse();
+                if (!attempt.Wait(TimeSpan.FromMilliseconds(50))) { return true; }
+                var settled = Task.WaitAll(new[] { attempt }, 100);
+                return !settled && attempt.Wait(10);
+            }
+
+            Func<bool> Poll(Task attempt) => () => attempt.Wait(5);
+        }
+        """);
+
+    [Fact]
+    public Task Flags_a_timed_Wait_whose_answer_is_discarded_or_whose_timeout_is_infinite() => Verify.VerifyAnalyzerAsync(Usings + """
+        class HedgingProbe
+        {
+            int Run(Task attempt, Task[] attempts, CancellationToken ct)
+            {
+                {|AP2001:attempt.Wait(1000)|};
+                _ = {|AP2001:attempt.Wait(1000, ct)|};
+                {|AP2001:Task.WaitAll(attempts, TimeSpan.FromSeconds(1))|};
+                var forever = {|AP2001:attempt.Wait(Timeout.Infinite)|};
+                if ({|AP2001:attempt.Wait(Timeout.InfiniteTimeSpan)|}) { return 1; }
+                Action later = () => {|AP2001:attempt.Wait(10)|};
+                return {|AP2001:Task.WaitAny(attempts, 100)|};
+            }
+        }
+        """);
+
+    // ---- Completion callbacks ----
+
+    [Fact]
+    public Task DoesNotFlag_the_task_parameter_of_a_function_pointer_continuation() => Verify.VerifyAnalyzerAsync(Usings + """
+        using System.Runtime.CompilerServices;
+
+        abstract class ResultSink { public abstract void Set(object? value); }
+
+        readonly unsafe struct SinkContinuation
+        {
+            private readonly delegate*<Task, ResultSink, void> _continuation;
+            public SinkContinuation(delegate*<Task, ResultSink, void> continuation) => _continuation = continuation;
+            public void Invoke(Task task, ResultSink sink) => _continuation(task, sink);
+        }
+
+        static class RowReader
+        {
+            public static void WhenFinished(Task task, ResultSink sink, SinkContinuation continuation) =>
+                task.ContinueWith(t => continuation.Invoke(t, sink));
+
+            public static unsafe void ReadInt(ValueTask<int> pending, ResultSink sink)
+            {
+                WhenFinished(pending.AsTask(), sink, new(&Complete));
+
+                static void Complete(Task task, ResultSink sink) =>
+                    sink.Set(new ValueTask<int>(Unsafe.As<Task<int>>(task)).Result);
+            }
+
+            public static unsafe void ReadText(Task<string> pending, ResultSink sink) =>
+                WhenFinished(pending, sink, new SinkContinuation(&CompleteText));
+
+            private static void CompleteText(Task task, ResultSink sink) =>
+                sink.Set(((Task<string>)task).GetAwaiter().GetResult());
+        }
+        """);
+
+    [Fact]
+    public Task Flags_the_task_parameter_of_a_function_pointer_target_that_is_also_called_directly() => Verify.VerifyAnalyzerAsync(Usings + """
+        abstract class ResultSink { public abstract void Set(object? value); }
+
+        readonly unsafe struct SinkContinuation
+        {
+            private readonly delegate*<Task, ResultSink, void> _continuation;
+            public SinkContinuation(delegate*<Task, ResultSink, void> continuation) => _continuation = continuation;
+        }
+
+        readonly unsafe struct SinkAction
+        {
+            public SinkAction(delegate*<Task, ResultSink, void> action) { }
+        }
+
+        static class RowReader
+        {
+            public static unsafe SinkContinuation ReadText(HttpClient http, ResultSink sink)
+            {
+                CompleteText(http.GetStringAsync("/rows"), sink);
+                return new SinkContinuation(&CompleteText);
+            }
+
+            public static unsafe SinkAction ReadNumber() => new SinkAction(&CompleteNumber);
+
+            public static unsafe SinkContinuation ReadDate() => new SinkContinuation(&CompleteDate);
+
+            private static void CompleteText(Task task, ResultSink sink) =>
+                sink.Set({|AP2001:((Task<string>)task).Result|});
+
+            private static void CompleteNumber(Task task, ResultSink sink) =>
+                sink.Set({|AP2001:((Task<int>)task).Result|});
+
+            public static void CompleteDate(Task task, ResultSink sink) =>
+                sink.Set({|AP2001:((Task<DateTime>)task).Result|});
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_the_antecedent_of_a_method_group_or_lambda_continuation() => Verify.VerifyAnalyzerAsync(Usings + """
+        static class TaskCallbacks
+        {
+            public static void OnCompleted<T>(Task<T> task, Action<Task<T>> onCompleted) =>
+                task.ContinueWith(onCompleted, TaskScheduler.Default);
+        }
+
+        class PriceFeed
+        {
+            private readonly HttpClient _http = new();
+            private string _last = "";
+
+            public void Refresh(string sku)
+            {
+                _http.GetStringAsync("/prices/" + sku).ContinueWith(Remember);
+                TaskCallbacks.OnCompleted(_http.GetStringAsync("/stock/" + sku), done => _last = done.GetAwaiter().GetResult());
+                _http.GetStringAsync("/rates").ContinueWith((previous, state) => _last = previous.Result + state, sku);
+            }
+
+            private void Remember(Task<string> previous) => _last = previous.Result;
+        }
+        """);
+
+    [Fact]
+    public Task Flags_a_task_parameter_whose_function_is_not_only_a_continuation() => Verify.VerifyAnalyzerAsync(Usings + """
+        class PriceFeed
+        {
+            private readonly HttpClient _http = new();
+            private string _last = "";
+
+            public void Refresh(string sku, Task<string> other, Task<string>[] pending)
+            {
+                _http.GetStringAsync("/prices/" + sku).ContinueWith(Remember);
+                Remember(_http.GetStringAsync("/fallback/" + sku));
+                _http.GetStringAsync("/rates").ContinueWith(_ => _last = {|AP2001:other.Result|});
+                var lengths = pending.Select(Measure).ToList();
+                var names = pending.Select(p => {|AP2001:p.Result|}).ToList();
+                _http.GetStringAsync("/stock").ContinueWith(previous =>
+                {
+                    previous = other;
+                    _last = {|AP2001:previous.Result|};
+                });
+            }
+
+            private void Remember(Task<string> previous) => _last = {|AP2001:previous.Result|};
+
+            private static int Measure(Task<string> page) => {|AP2001:page.Result|}.Length;
+        }
+        """);
+
+    // ---- Try* fast paths ----
+
+    [Fact]
+    public Task DoesNotFlag_Result_of_a_Try_fast_path_that_returns_a_nullable_task() => Verify.VerifyAnalyzerAsync(Usings + """
+        class RowReader
+        {
+            private static readonly Task<bool> s_true = Task.FromResult(true);
+            private readonly HttpClient _http = new();
+            private int _buffered;
+
+            public bool Read() => TryReadBuffered()?.Result ?? ReadSlow();
+
+            public bool Peek() => TryPeekBuffered()?.GetAwaiter().GetResult() ?? false;
+
+            private Task<bool>? TryReadBuffered() => _buffered-- > 0 ? s_true : null;
+
+            private ValueTask<bool>? TryPeekBuffered() => _buffered > 0 ? new ValueTask<bool>(true) : null;
+
+            private bool ReadSlow() => false;
+        }
+        """);
+
+    [Fact]
+    public Task Flags_Result_of_a_Try_method_with_a_non_nullable_task_or_a_nullable_task_not_named_Try() => Verify.VerifyAnalyzerAsync(Usings + """
+        class RowReader
+        {
+            private readonly HttpClient _http = new();
+
+            public string Read(string url) => {|AP2001:TryDownload(url).Result|};
+
+            public string? Cached(string url) => GetPending(url)?{|AP2001:.Result|};
+
+            public string? Trying(string url) => Tryout(url)?{|AP2001:.Result|};
+
+            private Task<string> TryDownload(string url) => _http.GetStringAsync(url);
+
+            private Task<string>? GetPending(string url) => url.Length > 0 ? _http.GetStringAsync(url) : null;
+
+            private Task<string>? Tryout(string url) => url.Length > 0 ? _http.GetStringAsync(url) : null;
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_Result_after_Wait_with_a_token_in_a_try_whose_catches_always_exit() => Verify.VerifyAnalyzerAsync(Usings + """
+        using System.Runtime.ExceptionServices;
+
+        class PessimisticTimeout
+        {
+            int Run(Func<CancellationToken, int> action, CancellationToken ct)
+            {
+                var work = Task.Run(() => action(ct), ct);
+                try
+                {
+                    {|AP2001:work.Wait(ct)|};
+                }
+                catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
+                {
+                    ExceptionDispatchInfo.Capture(ex.InnerException!).Throw();
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new TimeoutException();
+                }
+
+                return work.Result;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flags_Result_after_a_try_whose_catch_swallows_the_failed_Wait() => Verify.VerifyAnalyzerAsync(Usings + """
+        class PessimisticTimeout
+        {
+            int Run(Func<CancellationToken, int> action, CancellationToken ct)
+            {
+                var work = Task.Run(() => action(ct), ct);
+                try
+                {
+                    {|AP2001:work.Wait(ct)|};
+                }
+                catch (OperationCanceledException)
+                {
+                    Console.WriteLine("timed out");
+                }
+
+                return {|AP2001:work.Result|};
             }
         }
         """);
