@@ -98,7 +98,7 @@ public sealed class AsyncApiWithoutCancellationTokenAnalyzer : DiagnosticAnalyze
     {
         if (method.MethodKind != MethodKind.Ordinary
             || method.IsImplicitlyDeclared
-            || method.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal)
+            || !IsVisibleOutsideAssembly(method)
             || method.IsOverride
             || !method.ExplicitInterfaceImplementations.IsEmpty
             || method.PartialDefinitionPart is not null
@@ -116,6 +116,20 @@ public sealed class AsyncApiWithoutCancellationTokenAnalyzer : DiagnosticAnalyze
         }
 
         return !IsEventHandler(method, known) && !IsTestOrBenchmarkMethod(method) && !ImplementsInterface(method);
+    }
+
+    /// <summary>Public, protected or protected internal, in types that are all so too: a public method of an internal class is internal.</summary>
+    private static bool IsVisibleOutsideAssembly(ISymbol symbol)
+    {
+        for (var current = symbol; current is not null and not INamespaceSymbol; current = current.ContainingSymbol)
+        {
+            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool IsEventHandler(IMethodSymbol method, KnownTypes known) =>

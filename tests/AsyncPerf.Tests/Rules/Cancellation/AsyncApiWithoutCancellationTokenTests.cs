@@ -200,6 +200,39 @@ public class AsyncApiWithoutCancellationTokenTests
         """);
 
     [Fact]
+    public Task Does_not_flag_public_methods_of_types_not_visible_outside_the_assembly() => Verify.VerifyAnalyzerAsync(Usings + """
+        internal static class RetrySnippets
+        {
+            public static async Task Usage() => await Task.Delay(10);
+
+            public class NestedExample
+            {
+                public async Task RunAsync() => await Task.Delay(10);
+            }
+        }
+
+        static class ResponseExtensions
+        {
+            public static async Task<string> ReadBodyAsync(this Stream stream) => await new StreamReader(stream).ReadToEndAsync();
+        }
+
+        public class CatalogClient
+        {
+            public async Task [|RefreshAsync|]() => await Task.Delay(10);
+
+            private class Cache
+            {
+                public async Task LoadAsync() => await Task.Delay(10);
+            }
+
+            protected internal class Page
+            {
+                public async Task [|NextAsync|]() => await Task.Delay(10);
+            }
+        }
+        """);
+
+    [Fact]
     public Task Does_not_flag_test_methods_whose_framework_does_not_resolve() => new Verify.Test
     {
         AllowCompilerErrors = true,
