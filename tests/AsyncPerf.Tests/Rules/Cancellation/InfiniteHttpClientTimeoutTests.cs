@@ -383,6 +383,20 @@ public class InfiniteHttpClientTimeoutTests
         """);
 
     [Fact]
+    public Task DoesNotFlag_a_public_client_of_a_type_that_times_its_requests() => Verify.VerifyAnalyzerAsync(Usings + """
+        public class Feed
+        {
+            public readonly HttpClient Http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+
+            public async Task<string> PollAsync(string url)
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                return await Http.GetStringAsync(url, cts.Token);
+            }
+        }
+        """);
+
+    [Fact]
     public Task DoesNotFlag_a_client_built_in_one_partial_part_when_another_creates_timed_token_sources() => new Verify.Test
     {
         Sources =
