@@ -16,6 +16,16 @@ public sealed class AsyncApiWithoutCancellationTokenAnalyzer : DiagnosticAnalyze
 
     private static readonly string[] s_testFrameworkNamespaces = ["Xunit", "NUnit.Framework", "Microsoft.VisualStudio.TestTools.UnitTesting"];
 
+    /// <summary>Test attributes recognised by name when their framework does not resolve (packages not restored).</summary>
+    private static readonly string[] s_testAttributeNames =
+    [
+        "Fact", "Theory", "Test", "TestCase", "TestCaseSource", "SetUp", "TearDown", "OneTimeSetUp", "OneTimeTearDown",
+        "TestMethod", "DataTestMethod", "TestInitialize", "TestCleanup", "ClassInitialize", "ClassCleanup",
+    ];
+
+    /// <summary>BenchmarkDotNet's method attributes: the harness calls these methods, no caller could pass a token.</summary>
+    private static readonly string[] s_benchmarkAttributeNames = ["Benchmark", "GlobalSetup", "GlobalCleanup", "IterationSetup", "IterationCleanup"];
+
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.AsyncApiWithoutCancellationToken);
 
     public override void Initialize(AnalysisContext context)
@@ -26,6 +36,12 @@ public sealed class AsyncApiWithoutCancellationTokenAnalyzer : DiagnosticAnalyze
         {
             var known = KnownTypes.Get(start.Compilation);
             if (known.CancellationToken is null || known.Task is null)
+            {
+                return;
+            }
+
+            // Public methods of test and benchmark projects are called by their harness, which has no token to pass.
+            if (known.IsTestProject || known.Resolve("BenchmarkDotNet.Attributes.BenchmarkAttribute") is not null)
             {
                 return;
             }
@@ -82,7 +98,7 @@ public sealed class AsyncApiWithoutCancellationTokenAnalyzer : DiagnosticAnalyze
     {
         if (method.MethodKind != MethodKind.Ordinary
             || method.IsImplicitlyDeclared
-            || method.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal)
+            || !IsVisibleOutsideAssembly(method)
             || method.IsOverride
             || !method.ExplicitInterfaceImplementations.IsEmpty
             || method.PartialDefinitionPart is not null
@@ -99,7 +115,21 @@ public sealed class AsyncApiWithoutCancellationTokenAnalyzer : DiagnosticAnalyze
             return false;
         }
 
-        return !IsEventHandler(method, known) && !IsTestMethod(method) && !ImplementsInterface(method);
+        return !IsEventHandler(method, known) && !IsTestOrBenchmarkMethod(method) && !ImplementsInterface(method);
+    }
+
+    /// <summary>Public, protected or protected internal, in types that are all so too: a public method of an internal class is internal.</summary>
+    private static bool IsVisibleOutsideAssembly(ISymbol symbol)
+    {
+        for (var current = symbol; current is not null and not INamespaceSymbol; current = current.ContainingSymbol)
+        {
+            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool IsEventHandler(IMethodSymbol method, KnownTypes known) =>
@@ -107,12 +137,27 @@ public sealed class AsyncApiWithoutCancellationTokenAnalyzer : DiagnosticAnalyze
         && method.Parameters[0].Type.SpecialType == SpecialType.System_Object
         && method.Parameters[1].Type.InheritsFromOrIs(known.Resolve("System.EventArgs"));
 
-    /// <summary>Any attribute from xunit, NUnit or MSTest (Fact, Theory, Test, TestCase, TestMethod, SetUp...).</summary>
-    private static bool IsTestMethod(IMethodSymbol method)
+    /// <summary>
+    /// Any attribute from xunit, NUnit or MSTest (Fact, Theory, Test, TestCase, TestMethod, SetUp...), an unresolved
+    /// attribute with one of their names, or a BenchmarkDotNet attribute (by name: the package may not resolve).
+    /// </summary>
+    private static bool IsTestOrBenchmarkMethod(IMethodSymbol method)
     {
         foreach (var attribute in method.GetAttributes())
         {
-            for (var type = attribute.AttributeClass; type is not null; type = type.BaseType)
+            if (attribute.AttributeClass is not { } attributeClass)
+            {
+                continue;
+            }
+
+            var name = WithoutAttributeSuffix(attributeClass.Name);
+            if (s_benchmarkAttributeNames.Contains(name)
+                || (attributeClass.TypeKind == TypeKind.Error && s_testAttributeNames.Contains(name)))
+            {
+                return true;
+            }
+
+            for (var type = attributeClass; type is not null; type = type.BaseType)
             {
                 var ns = type.ContainingNamespace?.ToDisplayString();
                 if (ns is not null && s_testFrameworkNamespaces.Contains(ns))
@@ -124,6 +169,9 @@ public sealed class AsyncApiWithoutCancellationTokenAnalyzer : DiagnosticAnalyze
 
         return false;
     }
+
+    private static string WithoutAttributeSuffix(string name) =>
+        name.Length > "Attribute".Length && name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
 
     private static bool ImplementsInterface(IMethodSymbol method)
     {

@@ -12,6 +12,8 @@ namespace AsyncPerf.Rules.Cancellation;
 /// Not reported when the client (a local, or a private field or property of the type) is only used with requests that
 /// pass <c>cts.Token</c> from a CancellationTokenSource given a delay in the same method (<c>new CancellationTokenSource(delay)</c>
 /// or <c>cts.CancelAfter(delay)</c>), or with <c>HttpCompletionOption.ResponseHeadersRead</c> streaming.
+/// A client the rule loses sight of (a parameter, a non-private member, a client that escapes, a request passing a token
+/// from elsewhere) is not reported when the type enforces its own per-request timeouts (<see cref="OwnRequestTimeouts"/>).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
@@ -33,12 +35,14 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var types = new Types(known.HttpClient, known.TimeSpan, timeout, known.CancellationTokenSource, known.HttpCompletionOption);
+            var types = new Types(known.HttpClient, known.TimeSpan, timeout, known.CancellationTokenSource, known.HttpCompletionOption, new OwnRequestTimeouts());
             start.RegisterSymbolStartAction(symbolStart => RegisterForType(symbolStart, types), SymbolKind.NamedType);
         });
     }
 
-    private sealed record Types(INamedTypeSymbol HttpClient, INamedTypeSymbol TimeSpan, INamedTypeSymbol? Timeout, INamedTypeSymbol CancellationTokenSource, INamedTypeSymbol? HttpCompletionOption);
+    private sealed record Types(
+        INamedTypeSymbol HttpClient, INamedTypeSymbol TimeSpan, INamedTypeSymbol? Timeout, INamedTypeSymbol CancellationTokenSource, INamedTypeSymbol? HttpCompletionOption,
+        OwnRequestTimeouts OwnTimeouts);
 
     private enum Use
     {
@@ -48,8 +52,21 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
         /// <summary>A request bounded by a timed token, or a ResponseHeadersRead stream.</summary>
         Guarded,
 
-        /// <summary>A request without a timeout, or the client escaping (passed, returned, copied).</summary>
+        /// <summary>A request without a token, or with the token of a local source that has no delay.</summary>
         Unguarded,
+
+        /// <summary>The client escaping (passed, returned, copied), or a request with a token from elsewhere (a parameter, a helper).</summary>
+        Untraced,
+    }
+
+    /// <summary>What the uses of one client showed.</summary>
+    [Flags]
+    private enum Seen
+    {
+        None = 0,
+        Guarded = 1,
+        Unguarded = 2,
+        Untraced = 4,
     }
 
     /// <summary>The uses of the type's private HttpClient fields and properties, decided at the end of the type.</summary>
@@ -57,20 +74,37 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
     {
         public ConcurrentBag<(ISymbol Client, Diagnostic Diagnostic)> Candidates { get; } = new();
 
-        public ConcurrentDictionary<ISymbol, (bool Guarded, bool Unguarded)> Uses { get; } = new(SymbolEqualityComparer.Default);
+        public ConcurrentDictionary<ISymbol, Seen> Uses { get; } = new(SymbolEqualityComparer.Default);
 
         public void Record(ISymbol client, Use use)
         {
-            if (use == Use.Neutral)
+            if (use != Use.Neutral)
             {
-                return;
+                Uses.AddOrUpdate(client, _ => ToSeen(use), (_, old) => old | ToSeen(use));
             }
-
-            Uses.AddOrUpdate(
-                client,
-                _ => (use == Use.Guarded, use == Use.Unguarded),
-                (_, old) => (old.Guarded || use == Use.Guarded, old.Unguarded || use == Use.Unguarded));
         }
+    }
+
+    private static Seen ToSeen(Use use) => use switch
+    {
+        Use.Guarded => Seen.Guarded,
+        Use.Unguarded => Seen.Unguarded,
+        Use.Untraced => Seen.Untraced,
+        _ => Seen.None,
+    };
+
+    /// <summary>
+    /// Reported when a request without a timeout was seen, or no request at all; a client that left the rule's sight
+    /// only when its type does not time its requests itself.
+    /// </summary>
+    private static bool ShouldReport(Seen seen, Func<bool> typeEnforcesOwnTimeouts)
+    {
+        if ((seen & Seen.Unguarded) != 0 || (seen & (Seen.Guarded | Seen.Untraced)) == 0)
+        {
+            return true;
+        }
+
+        return (seen & Seen.Untraced) != 0 && !typeEnforcesOwnTimeouts();
     }
 
     private static void RegisterForType(SymbolStartAnalysisContext context, Types types)
@@ -112,7 +146,8 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
         {
             foreach (var (client, diagnostic) in state.Candidates)
             {
-                if (!state.Uses.TryGetValue(client, out var uses) || uses.Unguarded || !uses.Guarded)
+                var seen = state.Uses.TryGetValue(client, out var uses) ? uses : Seen.None;
+                if (ShouldReport(seen, () => types.OwnTimeouts.Enforces(type, c.CancellationToken)))
                 {
                     c.ReportDiagnostic(diagnostic);
                 }
@@ -137,10 +172,12 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
         }
 
         var diagnostic = Diagnostic.Create(Descriptors.InfiniteHttpClientTimeout, assignment.Syntax.GetLocation(), assignment.Value.Syntax.ToString());
+        var containingType = context.ContainingSymbol as INamedTypeSymbol ?? context.ContainingSymbol.ContainingType;
+        bool TypeEnforcesOwnTimeouts() => containingType is not null && types.OwnTimeouts.Enforces(containingType, context.CancellationToken);
         switch (ClientOf(target, types.HttpClient))
         {
             case ILocalSymbol local:
-                if (!IsOnlyUsedWithTimeouts(LocalUses.Root(assignment), local, types))
+                if (ShouldReport(SeenUses(LocalUses.Root(assignment), local, types), TypeEnforcesOwnTimeouts))
                 {
                     context.ReportDiagnostic(diagnostic);
                 }
@@ -149,8 +186,17 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
             case { } member when trackedType is not null && IsTrackedMember(member, trackedType):
                 state.Candidates.Add((member, diagnostic));
                 break;
-            default:
+            case (IFieldSymbol or IPropertySymbol) and { DeclaredAccessibility: Accessibility.Private }:
+                // A private member the rule does not follow (its type has nested types): nothing says it leaves the type.
                 context.ReportDiagnostic(diagnostic);
+                break;
+            default:
+                // A parameter, a non-private member, a client handed out: its requests are out of sight.
+                if (!TypeEnforcesOwnTimeouts())
+                {
+                    context.ReportDiagnostic(diagnostic);
+                }
+
                 break;
         }
     }
@@ -223,22 +269,19 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
 
     private static bool IsNumber(object constant) => constant is int or long or double or float or short or sbyte or decimal;
 
-    private static bool IsOnlyUsedWithTimeouts(IOperation root, ILocalSymbol local, Types types)
+    private static Seen SeenUses(IOperation root, ILocalSymbol local, Types types)
     {
-        var guarded = false;
+        var seen = Seen.None;
         foreach (var reference in LocalUses.References(root, local))
         {
-            switch (Classify(reference, types))
+            seen |= ToSeen(Classify(reference, types));
+            if ((seen & Seen.Unguarded) != 0)
             {
-                case Use.Unguarded:
-                    return false;
-                case Use.Guarded:
-                    guarded = true;
-                    break;
+                break;
             }
         }
 
-        return guarded;
+        return seen;
     }
 
     private static Use Classify(IOperation reference, Types types)
@@ -252,22 +295,26 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
                 return IsRequest(invocation.TargetMethod) ? ClassifyRequest(invocation, types) : Use.Neutral;
             case IArgumentOperation { Parent: IInvocationOperation { TargetMethod.IsExtensionMethod: true } extension } argument
                 when argument.Parameter?.Ordinal == 0:
-                return IsRequest(extension.TargetMethod) ? ClassifyRequest(extension, types) : Use.Unguarded;
+                return IsRequest(extension.TargetMethod) ? ClassifyRequest(extension, types) : Use.Untraced;
             case ISimpleAssignmentOperation assignment when assignment.Target == child:
                 return Use.Neutral;
             case IUsingOperation:
             case IMemberInitializerOperation:
                 return Use.Neutral;
             default:
-                return Use.Unguarded;
+                return Use.Untraced;
         }
     }
 
     private static bool IsRequest(IMethodSymbol method) => method.Name is "Send" || method.Name.EndsWith("Async", StringComparison.Ordinal);
 
-    /// <summary>Guarded when a CancellationToken argument comes from a timed source or the call streams with ResponseHeadersRead.</summary>
+    /// <summary>
+    /// Guarded when a CancellationToken argument comes from a timed source or the call streams with ResponseHeadersRead;
+    /// untraced when the token comes from elsewhere (a parameter, a helper that may have timed it).
+    /// </summary>
     private static Use ClassifyRequest(IInvocationOperation request, Types types)
     {
+        var untraced = false;
         foreach (var argument in request.Arguments)
         {
             if (argument.Parameter is not { } parameter || argument.IsImplicit)
@@ -281,13 +328,50 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
                 return Use.Guarded;
             }
 
-            if (parameter.Type.Name == "CancellationToken" && IsTimedToken(argument.Value.WalkDownConversions(), request, types))
+            if (parameter.Type.Name == "CancellationToken")
             {
-                return Use.Guarded;
+                var token = argument.Value.WalkDownConversions();
+                if (IsTimedToken(token, request, types))
+                {
+                    return Use.Guarded;
+                }
+
+                if (!IsUntimedToken(token, request, types))
+                {
+                    untraced = true;
+                }
             }
         }
 
-        return Use.Unguarded;
+        return untraced ? Use.Untraced : Use.Unguarded;
+    }
+
+    /// <summary>
+    /// <c>default</c>, <c>CancellationToken.None</c>, or the <c>Token</c> of a source this method creates
+    /// (<c>new CancellationTokenSource()</c>, <c>CreateLinkedTokenSource</c>) that <see cref="IsTimedToken"/> rejected.
+    /// A source obtained from a helper may have been timed there: it is not counted as untimed.
+    /// </summary>
+    private static bool IsUntimedToken(IOperation token, IOperation request, Types types)
+    {
+        switch (token)
+        {
+            case IDefaultValueOperation:
+            case IPropertyReferenceOperation { Property.Name: "None", Instance: null }:
+                return true;
+            case IPropertyReferenceOperation { Property.Name: "Token", Instance: ILocalReferenceOperation source }
+                when source.Local.Type.InheritsFromOrIs(types.CancellationTokenSource):
+                foreach (var declarator in LocalUses.Root(request).Descendants().OfType<IVariableDeclaratorOperation>())
+                {
+                    if (declarator.Symbol.Is(source.Local))
+                    {
+                        return declarator.Initializer?.Value.WalkDownConversions() is IObjectCreationOperation or IInvocationOperation { TargetMethod.Name: "CreateLinkedTokenSource" };
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
     }
 
     /// <summary><c>cts.Token</c> where <c>cts</c> is a local of this method made with a delay or given one by <c>CancelAfter</c>.</summary>

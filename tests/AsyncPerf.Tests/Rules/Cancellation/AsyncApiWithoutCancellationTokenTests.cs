@@ -200,6 +200,138 @@ public class AsyncApiWithoutCancellationTokenTests
         """);
 
     [Fact]
+    public Task Does_not_flag_public_methods_of_types_not_visible_outside_the_assembly() => Verify.VerifyAnalyzerAsync(Usings + """
+        internal static class RetrySnippets
+        {
+            public static async Task Usage() => await Task.Delay(10);
+
+            public class NestedExample
+            {
+                public async Task RunAsync() => await Task.Delay(10);
+            }
+        }
+
+        static class ResponseExtensions
+        {
+            public static async Task<string> ReadBodyAsync(this Stream stream) => await new StreamReader(stream).ReadToEndAsync();
+        }
+
+        public class CatalogClient
+        {
+            public async Task [|RefreshAsync|]() => await Task.Delay(10);
+
+            private class Cache
+            {
+                public async Task LoadAsync() => await Task.Delay(10);
+            }
+
+            protected internal class Page
+            {
+                public async Task [|NextAsync|]() => await Task.Delay(10);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Does_not_flag_test_methods_whose_framework_does_not_resolve() => new Verify.Test
+    {
+        AllowCompilerErrors = true,
+        TestCode = Usings + """
+            public class OrderEndpointTests
+            {
+                [Fact]
+                public async Task Lists_orders() => await Task.Delay(10);
+
+                [Test, TestCase(3)]
+                public async Task Pages_orders(int page) => await Task.Delay(page);
+
+                [TestMethodAttribute]
+                public async Task Cancels_an_order() => await Task.Delay(10);
+
+                [OneTimeSetUp]
+                public async Task StartServerAsync() => await Task.Delay(10);
+
+                [Retry(3)]
+                public async Task [|WarmUpAsync|]() => await Task.Delay(10);
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task Does_not_flag_benchmark_methods_whose_package_does_not_resolve() => new Verify.Test
+    {
+        AllowCompilerErrors = true,
+        TestCode = Usings + """
+            public class RetryPipelineBenchmark
+            {
+                private readonly HttpClient _http = new HttpClient();
+
+                [GlobalSetup]
+                public async Task SetupAsync() => await Task.Delay(10);
+
+                [Benchmark(Baseline = true)]
+                public Task<string> FetchWithRetry() => _http.GetStringAsync("/health");
+
+                [BenchmarkAttribute]
+                public Task<string> FetchWithoutRetry() => _http.GetStringAsync("/health");
+
+                [IterationSetup, IterationCleanup]
+                public async Task ResetAsync() => await Task.Delay(1);
+
+                [GlobalCleanupAttribute]
+                public async Task CleanupAsync() => await Task.Delay(10);
+
+                public Task<string> [|FetchOnceAsync|]() => _http.GetStringAsync("/health");
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task Flags_a_method_whose_resolved_Test_attribute_is_not_a_test_framework_s() => Verify.VerifyAnalyzerAsync(Usings + """
+        namespace Shop.Diagnostics
+        {
+            public sealed class TestAttribute : Attribute { }
+        }
+
+        public class SelfCheck
+        {
+            [Shop.Diagnostics.Test]
+            public async Task [|PingAsync|]() => await Task.Delay(10);
+        }
+        """);
+
+    [Fact]
+    public Task Does_not_flag_public_helpers_of_a_test_project() => new Verify.Test
+    {
+        AdditionalReferences = { TestReferences.Xunit[0], TestReferences.Xunit[1] },
+        TestCode = Usings + """
+            public static class DatabaseFixtureHelpers
+            {
+                public static async Task<string> ReadAllAsync(Stream stream)
+                {
+                    using var reader = new StreamReader(stream);
+                    return await reader.ReadToEndAsync();
+                }
+
+                public static async Task WaitForServerAsync(HttpClient http) => await http.GetStringAsync("/health");
+            }
+            """,
+    }.RunAsync();
+
+    [Fact]
+    public Task Does_not_flag_public_helpers_of_a_benchmark_project() => Verify.VerifyAnalyzerAsync(Usings + """
+        namespace BenchmarkDotNet.Attributes
+        {
+            public sealed class BenchmarkAttribute : Attribute { }
+        }
+
+        public static class BenchmarkHelpers
+        {
+            public static async ValueTask RunPipelineAsync(HttpClient http) => await http.GetStringAsync("/health");
+        }
+        """);
+
+    [Fact]
     public Task Does_not_flag_excluded_methods() => new Verify.Test
     {
         EditorConfig = "asyncperf.AP3002.excluded_methods = Worker.RunAsync, Legacy*, Other.Ns.Tool.GoAsync",

@@ -119,15 +119,82 @@ public class InfiniteHttpClientTimeoutTests
         """);
 
     [Fact]
-    public Task Flags_a_public_field_even_when_this_type_uses_it_with_timeouts() => Verify.VerifyAnalyzerAsync(Usings + """
+    public Task Flags_a_public_field_when_the_type_s_token_source_has_no_delay() => Verify.VerifyAnalyzerAsync(Usings + """
         public class Feed
         {
             public readonly HttpClient Http = new HttpClient { {|AP3004:Timeout = Timeout.InfiniteTimeSpan|} };
 
-            public async Task<string> PollAsync(string url)
+            public async Task<string> PollAsync(string url, CancellationToken cancellationToken)
             {
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 return await Http.GetStringAsync(url, cts.Token);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flags_a_client_handed_to_a_service_that_only_forwards_the_caller_s_token() => Verify.VerifyAnalyzerAsync(Usings + """
+        public class CatalogService
+        {
+            private readonly HttpClient _http;
+
+            public CatalogService(HttpClient http)
+            {
+                _http = http;
+                {|AP3004:http.Timeout = Timeout.InfiniteTimeSpan|};
+            }
+
+            public Task<string> GetItemAsync(int id, CancellationToken cancellationToken) =>
+                _http.GetStringAsync("/catalog/" + id, cancellationToken);
+        }
+        """);
+
+    [Fact]
+    public Task Flags_when_the_type_s_token_sources_have_no_delay() => Verify.VerifyAnalyzerAsync(Usings + """
+        public class StreamingClient
+        {
+            private readonly CancellationTokenSource _shutdown = new CancellationTokenSource();
+
+            public StreamingClient(HttpClient http)
+            {
+                {|AP3004:http.Timeout = Timeout.InfiniteTimeSpan|};
+                Http = http;
+            }
+
+            public HttpClient Http { get; }
+
+            public async Task<string> ReadAsync(string url, CancellationToken cancellationToken)
+            {
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
+                linked.CancelAfter(Timeout.Infinite);
+                linked.CancelAfter(-1);
+                using var never = new CancellationTokenSource(Timeout.InfiniteTimeSpan);
+                return await Http.GetStringAsync(url, linked.Token);
+            }
+
+            public void Stop() => _shutdown.Cancel();
+        }
+        """);
+
+    [Fact]
+    public Task Flags_when_only_another_type_times_its_requests() => Verify.VerifyAnalyzerAsync(Usings + """
+        public class ClientFactory
+        {
+            public HttpClient Create() => new HttpClient { {|AP3004:Timeout = Timeout.InfiniteTimeSpan|} };
+
+            private sealed class Deadline
+            {
+                public CancellationToken Start(TimeSpan timeout) => new CancellationTokenSource(timeout).Token;
+            }
+        }
+
+        public class ReportDownloader
+        {
+            public async Task<string> DownloadAsync(HttpClient http, string url)
+            {
+                using var cts = new CancellationTokenSource();
+                cts.CancelAfter(TimeSpan.FromSeconds(30));
+                return await http.GetStringAsync(url, cts.Token);
             }
         }
         """);
@@ -266,6 +333,152 @@ public class InfiniteHttpClientTimeoutTests
                 _http.Dispose();
                 Streaming.Dispose();
             }
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_a_wrapped_client_when_the_type_times_each_request_with_CancelAfter() => Verify.VerifyAnalyzerAsync(Usings + """
+        public class RestApiClient : IDisposable
+        {
+            public RestApiClient(HttpClient httpClient, TimeSpan? timeout = null)
+            {
+                HttpClient = httpClient;
+                DefaultTimeout = timeout ?? httpClient.Timeout;
+                // Each request gets its own timeout below; the client's would cap them all.
+                httpClient.Timeout = Timeout.InfiniteTimeSpan;
+            }
+
+            public HttpClient HttpClient { get; }
+
+            public TimeSpan? DefaultTimeout { get; set; }
+
+            public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken = default)
+            {
+                var token = WithTimeout(cancellationToken, DefaultTimeout, out var timeoutSource);
+                try
+                {
+                    return await HttpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
+                }
+                finally
+                {
+                    timeoutSource?.Dispose();
+                }
+            }
+
+            private static CancellationToken WithTimeout(CancellationToken original, TimeSpan? timeout, out CancellationTokenSource? source)
+            {
+                source = null;
+                if (timeout is null)
+                {
+                    return original;
+                }
+
+                source = CancellationTokenSource.CreateLinkedTokenSource(original);
+                source.CancelAfter(timeout.Value);
+                return source.Token;
+            }
+
+            public void Dispose() => HttpClient.Dispose();
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_a_public_client_of_a_type_that_times_its_requests() => Verify.VerifyAnalyzerAsync(Usings + """
+        public class Feed
+        {
+            public readonly HttpClient Http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+
+            public async Task<string> PollAsync(string url)
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                return await Http.GetStringAsync(url, cts.Token);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task DoesNotFlag_a_client_built_in_one_partial_part_when_another_creates_timed_token_sources() => new Verify.Test
+    {
+        Sources =
+        {
+            Usings + """
+                public partial class ApiClient
+                {
+                    public ApiClient(ApiClientOptions options)
+                    {
+                        Options = options;
+                        HttpClient = CreateClient();
+
+                        HttpClient CreateClient()
+                        {
+                            var handler = new HttpClientHandler { AllowAutoRedirect = false };
+                            var client = new HttpClient(handler) { BaseAddress = options.BaseUrl };
+                            // Options.Timeout is applied per request in SendCoreAsync.
+                            client.Timeout = Timeout.InfiniteTimeSpan;
+                            return client;
+                        }
+                    }
+
+                    internal HttpClient HttpClient { get; }
+
+                    public ApiClientOptions Options { get; }
+                }
+
+                public sealed class ApiClientOptions
+                {
+                    public Uri? BaseUrl { get; set; }
+
+                    public TimeSpan? Timeout { get; set; }
+                }
+                """,
+            Usings + """
+                public partial class ApiClient
+                {
+                    private static readonly TimeSpan s_defaultTimeout = TimeSpan.FromSeconds(100);
+
+                    public async Task<string> SendCoreAsync(HttpRequestMessage message, CancellationToken cancellationToken)
+                    {
+                        using var timeoutSource = new CancellationTokenSource(Options.Timeout ?? s_defaultTimeout);
+                        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, cancellationToken);
+                        var token = linked.Token;
+                        using var response = await HttpClient.SendAsync(message, token);
+                        return await response.Content.ReadAsStringAsync(token);
+                    }
+                }
+                """,
+        },
+    }.RunAsync();
+
+    [Fact]
+    public Task DoesNotFlag_a_private_field_whose_requests_take_a_token_timed_by_a_helper_of_the_type() => Verify.VerifyAnalyzerAsync(Usings + """
+        class InventoryClient
+        {
+            private readonly HttpClient _http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            private readonly TimeSpan _requestTimeout = TimeSpan.FromSeconds(20);
+
+            public async Task<string> GetStockAsync(string sku, CancellationToken cancellationToken)
+            {
+                using var deadline = StartDeadline(cancellationToken);
+                return await _http.GetStringAsync("/stock/" + sku, deadline.Token);
+            }
+
+            private CancellationTokenSource StartDeadline(CancellationToken cancellationToken)
+            {
+                var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                source.CancelAfter(_requestTimeout);
+                return source;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flags_a_private_field_whose_requests_take_the_caller_s_token_when_nothing_in_the_type_times_it() => Verify.VerifyAnalyzerAsync(Usings + """
+        class InventoryClient
+        {
+            private readonly HttpClient _http = new HttpClient { {|AP3004:Timeout = Timeout.InfiniteTimeSpan|} };
+
+            public Task<string> GetStockAsync(string sku, CancellationToken cancellationToken) =>
+                _http.GetStringAsync("/stock/" + sku, cancellationToken);
         }
         """);
 
