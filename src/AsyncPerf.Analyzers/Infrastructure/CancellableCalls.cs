@@ -37,7 +37,6 @@ internal enum ForwardingKind
 /// <param name="Use">How it receives a token today.</param>
 /// <param name="Kind">Where a token would go.</param>
 /// <param name="Node">The node a fix rewrites and the diagnostic is reported on: the invocation, the token argument's expression, or the foreach collection.</param>
-/// <param name="CalleeName">For messages: <c>Type.Method</c>, or <c>WithCancellation</c>.</param>
 /// <param name="TokenParameterIndex">For <see cref="ForwardingKind.AddArgument"/>: the index of the token in the argument list as written (a reduced extension call's receiver does not count).</param>
 /// <param name="TokenParameterName">The name of the token parameter, used when the call has named arguments.</param>
 /// <param name="Argument">The token argument when there is one.</param>
@@ -46,10 +45,15 @@ internal sealed record CancellableOperation(
     TokenUse Use,
     ForwardingKind Kind,
     SyntaxNode Node,
-    string CalleeName,
     int TokenParameterIndex,
     string? TokenParameterName,
-    IArgumentOperation? Argument);
+    IArgumentOperation? Argument)
+{
+    /// <summary>For messages: <c>Type.Method</c>, or <c>WithCancellation</c>. Computed on demand: most inspected calls are never reported.</summary>
+    public string CalleeName => Operation is IInvocationOperation { TargetMethod: { } target }
+        ? (target.ContainingType?.Name is { } typeName ? typeName + "." : string.Empty) + target.Name
+        : "WithCancellation";
+}
 
 /// <summary>
 /// Shared by AP3001 and AP3002: which calls can take a CancellationToken (their own optional parameter, or an overload that
@@ -72,52 +76,98 @@ internal static class CancellableCalls
     /// Cheap pre-check, answered from a per-compilation cache keyed by (method, receiver type): can this call take a token at
     /// all? True when the method has a CancellationToken parameter, when the receiver type (or the extension method's class)
     /// has a same-named method with one more parameter that is a CancellationToken, and for every awaitable call (whose
-    /// extension overloads need the full, position-dependent lookup). False means <see cref="Inspect"/> would return null.
+    /// extension overloads need the full, position-dependent lookup). False for anything that is not cancellable work
+    /// (<see cref="IsCancellableWork"/>). False means <see cref="Inspect"/> would return null.
     /// </summary>
     public static bool MightTakeToken(IInvocationOperation invocation, KnownTypes known)
     {
+        // Every invocation of the compilation comes through here. Rule out the common case, a synchronous method, from
+        // the type of the call expression (stored on the operation) before touching the method's signature; then read the
+        // stored arguments rather than the parameters (a constructed generic method would build substituted ones).
         var target = invocation.TargetMethod;
-        foreach (var parameter in target.Parameters)
+        var awaitable = IsAwaitableOrAsyncSequence(invocation.Type, known);
+        if (!awaitable && !IsKnownCancellableCall(target))
         {
-            if (known.IsCancellationToken(parameter.Type))
+            return false;
+        }
+
+        // A token argument (an omitted optional token too: its argument is of kind DefaultValue).
+        var hasParamsArgument = false;
+        foreach (var argument in invocation.Arguments)
+        {
+            if (known.IsCancellationToken(argument.Value.Type))
             {
                 return true;
             }
 
-            if (parameter.IsParams)
-            {
-                return false;
-            }
+            hasParamsArgument |= argument.ArgumentKind is ArgumentKind.ParamArray or ArgumentKind.ParamCollection;
         }
 
-        if (AsyncContext.ReturnsAwaitable(target, known))
+        if (hasParamsArgument)
         {
+            return false;
+        }
+
+        if (awaitable)
+        {
+            // Extension-method overloads elsewhere need the full, position-dependent lookup.
             return true;
         }
 
-        var reduced = target.ReducedFrom is not null;
+        // The same (method, type) key as the overload search of Inspect, which answers from the same cache.
+        var reduced = IsReducedCall(invocation);
         var lookIn = reduced || target.IsStatic ? target.ContainingType : invocation.Instance?.Type as INamedTypeSymbol ?? target.ContainingType;
-        if (lookIn is null)
-        {
-            return false;
-        }
-
-        var definition = (target.ReducedFrom ?? target).OriginalDefinition;
-        return known.TokenOverloadCandidates.GetOrAdd(new OverloadKey(definition, lookIn, null, reduced), _ =>
-        {
-            var expected = definition.Parameters.Length + 1;
-            foreach (var member in MembersNamed(lookIn, definition.Name))
-            {
-                if (member is IMethodSymbol candidate && !SymbolEqualityComparer.Default.Equals(candidate.OriginalDefinition, definition)
-                    && candidate.Parameters.Length == expected && candidate.Parameters.Any(p => known.IsCancellationToken(p.Type)))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        });
+        return lookIn is not null && !TypeOverloads((target.ReducedFrom ?? target).OriginalDefinition, lookIn, reduced, known).IsEmpty;
     }
+
+    /// <summary>
+    /// <see cref="AsyncContext.ReturnsAwaitable"/> for the type of a call expression (stored on the operation: no symbol
+    /// substitution). void, bool, string, int... are answered by their special type.
+    /// </summary>
+    private static bool IsAwaitableOrAsyncSequence(ITypeSymbol? type, KnownTypes known) =>
+        type is INamedTypeSymbol { SpecialType: SpecialType.None } named
+        && (known.IsTaskLike(named) || SymbolEqualityComparer.Default.Equals(named.OriginalDefinition, known.IAsyncEnumerableOfT));
+
+    /// <summary>
+    /// Work a token can stop: a call that returns an awaitable (Task, ValueTask, IAsyncEnumerable), or a known synchronous
+    /// wait or blocking call of the framework (<see cref="IsKnownCancellableCall"/>). Any other synchronous method that takes a
+    /// token stores or records it (<c>TaskCompletionSource.TrySetCanceled</c>, a pool's <c>Get(token)</c>, a reload
+    /// registration, an assertion helper): passing the caller's token there changes data, not cancellation.
+    /// </summary>
+    public static bool IsCancellableWork(IInvocationOperation invocation, KnownTypes known) =>
+        IsAwaitableOrAsyncSequence(invocation.Type, known) || IsKnownCancellableCall(invocation.TargetMethod);
+
+    /// <summary>
+    /// SemaphoreSlim/ManualResetEventSlim/CountdownEvent/Barrier/Task waits (System.Threading[.Tasks]),
+    /// BlockingCollection's Take/Add/GetConsumingEnumerable family (System.Collections.Concurrent),
+    /// HttpClient.Send and HttpContent.ReadAsStream (System.Net.Http), and <c>WithCancellation</c> on an async sequence.
+    /// Name first, namespace second.
+    /// </summary>
+    private static bool IsKnownCancellableCall(IMethodSymbol method)
+    {
+        switch (method.Name)
+        {
+            case "Wait" or "WaitAll" or "WaitAny" or "SignalAndWait":
+                return IsNamespace(method.ContainingNamespace, "Threading", "System") || IsNamespace(method.ContainingNamespace, "Tasks", "Threading", "System");
+            case "Take" or "TryTake" or "Add" or "TryAdd" or "GetConsumingEnumerable" or "TakeFromAny" or "TryTakeFromAny" or "AddToAny" or "TryAddToAny":
+                return IsNamespace(method.ContainingNamespace, "Concurrent", "Collections", "System");
+            case "Send" or "ReadAsStream":
+                return IsNamespace(method.ContainingNamespace, "Http", "Net", "System");
+            case "WithCancellation":
+                // source.WithCancellation(token): the token's only purpose (ConfiguredCancelableAsyncEnumerable, not awaitable itself).
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Is <paramref name="ns"/> the namespace <c>outer.inner</c> (directly under the global namespace)?</summary>
+    private static bool IsNamespace(INamespaceSymbol? ns, string inner, string outer) =>
+        ns is not null && ns.Name == inner && ns.ContainingNamespace is { } parent && parent.Name == outer && parent.ContainingNamespace is { IsGlobalNamespace: true };
+
+    /// <summary>Is <paramref name="ns"/> the namespace <c>outer.middle.inner</c> (directly under the global namespace)?</summary>
+    private static bool IsNamespace(INamespaceSymbol? ns, string inner, string middle, string outer) =>
+        ns is not null && ns.Name == inner && IsNamespace(ns.ContainingNamespace, middle, outer);
 
     /// <summary>
     /// The operation AP3001 would report if a token were in scope: the token is missing or explicitly None/default,
@@ -125,9 +175,14 @@ internal static class CancellableCalls
     /// <c>finally</c> and <c>catch (OperationCanceledException)</c>; nothing is reported inside the latter, where the
     /// token is already cancelled.
     /// </summary>
-    public static CancellableOperation? WantsToken(IOperation operation, ISymbol containingSymbol, KnownTypes known)
+    public static CancellableOperation? WantsToken(IOperation operation, ISymbol containingSymbol, KnownTypes known) =>
+        Inspect(operation, known) is { } found ? WantsToken(found, containingSymbol, known) : null;
+
+    /// <summary><see cref="WantsToken(IOperation, ISymbol, KnownTypes)"/> for an operation <see cref="Inspect"/> has already seen.</summary>
+    public static CancellableOperation? WantsToken(CancellableOperation found, ISymbol containingSymbol, KnownTypes known)
     {
-        if (operation.Syntax.ContainsDiagnostics || Inspect(operation, known) is not { } found || found.Use == TokenUse.Token)
+        var operation = found.Operation;
+        if (found.Use == TokenUse.Token || operation.Syntax.ContainsDiagnostics)
         {
             return null;
         }
@@ -159,6 +214,36 @@ internal static class CancellableCalls
         }
 
         return tokens.Where(t => IsDeclaredWithin(t.Symbol, staticBoundary)).ToList();
+    }
+
+    /// <summary>
+    /// Is <paramref name="operation"/> inside a lambda, anonymous method or local function that has a CancellationToken
+    /// parameter? A quick walk to the member, no allocation: the outer-token check of AP3001 is needed only there.
+    /// </summary>
+    public static bool IsInsideFunctionWithOwnToken(IOperation operation, KnownTypes known)
+    {
+        for (var current = operation.Parent; current is not null; current = current.Parent)
+        {
+            var function = current switch
+            {
+                IAnonymousFunctionOperation lambda => lambda.Symbol,
+                ILocalFunctionOperation localFunction => localFunction.Symbol,
+                _ => null,
+            };
+
+            if (function is not null)
+            {
+                foreach (var parameter in function.Parameters)
+                {
+                    if (known.IsCancellationToken(parameter.Type))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -279,52 +364,60 @@ internal static class CancellableCalls
     private static CancellableOperation? InspectInvocation(IInvocationOperation invocation, KnownTypes known)
     {
         var target = invocation.TargetMethod;
-        if (target is null || invocation.Syntax is not InvocationExpressionSyntax syntax)
+        if (target is null || invocation.Syntax is not InvocationExpressionSyntax syntax || !IsCancellableWork(invocation, known))
         {
             return null;
         }
 
         var reduced = IsReducedCall(invocation);
-        var display = (target.ContainingType?.Name is { } typeName ? typeName + "." : string.Empty) + target.Name;
 
-        // The method itself takes a token (optional, or passed).
-        foreach (var parameter in target.Parameters)
+        // The method itself takes a token (optional, or passed): read from the arguments, which the operation stores (an
+        // omitted optional parameter has an argument of kind DefaultValue), not from the method's parameters, which a
+        // constructed generic method would build on first touch. The token parameter with the lowest ordinal wins.
+        IArgumentOperation? tokenArgument = null;
+        var hasParamsArgument = false;
+        foreach (var argument in invocation.Arguments)
         {
-            if (!known.IsCancellationToken(parameter.Type))
+            hasParamsArgument |= argument.ArgumentKind is ArgumentKind.ParamArray or ArgumentKind.ParamCollection;
+            if (argument.Parameter is { } candidate && known.IsCancellationToken(argument.Value.Type)
+                && (tokenArgument is null || candidate.Ordinal < tokenArgument.Parameter!.Ordinal))
             {
-                continue;
+                tokenArgument = argument;
             }
-
-            var argument = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == parameter.Ordinal);
-            if (argument is null)
-            {
-                return null;
-            }
-
-            if (argument.ArgumentKind == ArgumentKind.DefaultValue || argument.IsImplicit)
-            {
-                return invocation.Arguments.Any(a => a.ArgumentKind is ArgumentKind.ParamArray or ArgumentKind.ParamCollection)
-                    ? null
-                    : new CancellableOperation(invocation, TokenUse.Missing, ForwardingKind.AddArgument, syntax, display, parameter.Ordinal - (reduced ? 1 : 0), parameter.Name, null);
-            }
-
-            if (argument.Syntax is not ArgumentSyntax argumentSyntax)
-            {
-                return null;
-            }
-
-            return IsExplicitNone(argument.Value, known)
-                ? new CancellableOperation(invocation, TokenUse.ExplicitNone, ForwardingKind.ReplaceArgument, argumentSyntax.Expression, display, parameter.Ordinal, parameter.Name, argument)
-                : new CancellableOperation(invocation, TokenUse.Token, ForwardingKind.ReplaceArgument, argumentSyntax.Expression, display, parameter.Ordinal, parameter.Name, argument);
         }
 
-        if (target.Parameters.Any(p => p.IsParams))
+        if (tokenArgument is { Parameter: { } parameter } && parameter.OriginalDefinition.Type is not ITypeParameterSymbol)
+        {
+            // token.AsTask(): a token that is the receiver of an extension method is passed already.
+            if (reduced && parameter.Ordinal == 0)
+            {
+                return null;
+            }
+
+            if (tokenArgument.ArgumentKind == ArgumentKind.DefaultValue || tokenArgument.IsImplicit)
+            {
+                return hasParamsArgument
+                    ? null
+                    : new CancellableOperation(invocation, TokenUse.Missing, ForwardingKind.AddArgument, syntax, parameter.Ordinal - (reduced ? 1 : 0), parameter.Name, null);
+            }
+
+            if (tokenArgument.Syntax is not ArgumentSyntax argumentSyntax)
+            {
+                return null;
+            }
+
+            return IsExplicitNone(tokenArgument.Value, known)
+                ? new CancellableOperation(invocation, TokenUse.ExplicitNone, ForwardingKind.ReplaceArgument, argumentSyntax.Expression, parameter.Ordinal, parameter.Name, tokenArgument)
+                : new CancellableOperation(invocation, TokenUse.Token, ForwardingKind.ReplaceArgument, argumentSyntax.Expression, parameter.Ordinal, parameter.Name, tokenArgument);
+        }
+
+        if (tokenArgument is not null || hasParamsArgument)
         {
             return null;
         }
 
         return FindTokenOverload(invocation, target, reduced, known) is { } overloadToken
-            ? new CancellableOperation(invocation, TokenUse.Missing, ForwardingKind.AddArgument, syntax, display, overloadToken.Index, overloadToken.Name, null)
+            ? new CancellableOperation(invocation, TokenUse.Missing, ForwardingKind.AddArgument, syntax, overloadToken.Index, overloadToken.Name, null)
             : null;
     }
 
@@ -362,13 +455,25 @@ internal static class CancellableCalls
             return null;
         }
 
-        return new CancellableOperation(loop, TokenUse.Missing, ForwardingKind.WithCancellation, expression, "WithCancellation", 0, null, null);
+        return new CancellableOperation(loop, TokenUse.Missing, ForwardingKind.WithCancellation, expression, 0, null, null);
     }
 
     /// <summary>Reduced form of an extension method call: <c>source.Method(...)</c>, whose receiver is the first argument.</summary>
     private static bool IsReducedCall(IInvocationOperation invocation) =>
-        invocation.TargetMethod.IsExtensionMethod
-        && invocation.Arguments.Any(a => a.Parameter?.Ordinal == 0 && a.Syntax is not ArgumentSyntax);
+        invocation.TargetMethod.IsExtensionMethod && ArgumentFor(invocation, 0) is { Syntax: not ArgumentSyntax };
+
+    private static IArgumentOperation? ArgumentFor(IInvocationOperation invocation, int ordinal)
+    {
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter?.Ordinal == ordinal)
+            {
+                return argument;
+            }
+        }
+
+        return null;
+    }
 
     private static (int Index, string Name)? FindTokenOverload(IInvocationOperation invocation, IMethodSymbol target, bool reduced, KnownTypes known)
     {
@@ -379,11 +484,10 @@ internal static class CancellableCalls
         }
 
         var targetDefinition = (target.ReducedFrom ?? target).OriginalDefinition;
-        var targetParameters = reduced ? targetDefinition.Parameters.RemoveAt(0) : targetDefinition.Parameters;
 
         // Cheap first: the members of the receiver's type and its bases, and the extension method's own static class.
         var receiverType = reduced
-            ? invocation.Arguments.First(a => a.Parameter?.Ordinal == 0).Value.WalkDownConversions().Type
+            ? ArgumentFor(invocation, 0)?.Value.WalkDownConversions().Type
             : target.IsStatic ? target.ContainingType : invocation.Instance?.Type ?? target.ContainingType;
         if (receiverType is null || receiverType.TypeKind == TypeKind.Error)
         {
@@ -392,9 +496,15 @@ internal static class CancellableCalls
 
         var lookIn = reduced ? target.ContainingType : receiverType as INamedTypeSymbol ?? target.ContainingType;
         var position = invocation.Syntax.SpanStart;
-        if (Match(MembersNamed(lookIn, target.Name), targetDefinition, targetParameters, target.IsStatic && !reduced, reduced, known, m => semanticModel.IsAccessible(position, m)) is { } found)
+        if (lookIn is not null)
         {
-            return found;
+            foreach (var overload in TypeOverloads(targetDefinition, lookIn, reduced, known))
+            {
+                if (semanticModel.IsAccessible(position, overload.Method))
+                {
+                    return (overload.Index, overload.Name);
+                }
+            }
         }
 
         // Then extension methods of any imported static class, for awaitable calls only (synchronous calls with an
@@ -405,14 +515,25 @@ internal static class CancellableCalls
         {
             var key = new OverloadKey(targetDefinition, receiverType, invocation.Syntax.SyntaxTree, reduced);
             return known.ExtensionTokenOverloads.GetOrAdd(key, _ =>
-                Match(semanticModel.LookupSymbols(position, container, target.Name, includeReducedExtensionMethods: true), targetDefinition, targetParameters, isStaticCall: false, reduced, known, static _ => true));
+                Matches(semanticModel.LookupSymbols(position, container, target.Name, includeReducedExtensionMethods: true), targetDefinition, isStaticCall: false, reduced, known)
+                    .Select(static m => ((int Index, string Name)?)(m.Index, m.Name)).FirstOrDefault());
         }
 
         return null;
     }
 
-    private static (int Index, string Name)? Match(IEnumerable<ISymbol> candidates, IMethodSymbol targetDefinition, ImmutableArray<IParameterSymbol> targetParameters, bool isStaticCall, bool reduced, KnownTypes known, Func<ISymbol, bool> isAccessible)
+    /// <summary>
+    /// The token-taking overloads of <paramref name="targetDefinition"/> among the members of <paramref name="lookIn"/> and
+    /// its base types (the extension method's own class for a reduced call), accessible or not: per compilation, per
+    /// (method, type), computed once. Callers check accessibility at their position.
+    /// </summary>
+    private static ImmutableArray<TokenOverload> TypeOverloads(IMethodSymbol targetDefinition, INamedTypeSymbol lookIn, bool reduced, KnownTypes known) =>
+        known.TypeTokenOverloads.GetOrAdd(new OverloadKey(targetDefinition, lookIn, null, reduced), _ =>
+            Matches(MembersNamed(lookIn, targetDefinition.Name), targetDefinition, targetDefinition.IsStatic && !reduced, reduced, known).ToImmutableArray());
+
+    private static IEnumerable<TokenOverload> Matches(IEnumerable<ISymbol> candidates, IMethodSymbol targetDefinition, bool isStaticCall, bool reduced, KnownTypes known)
     {
+        var targetParameters = reduced ? targetDefinition.Parameters.RemoveAt(0) : targetDefinition.Parameters;
         foreach (var symbol in candidates)
         {
             if (symbol is not IMethodSymbol candidate)
@@ -484,14 +605,11 @@ internal static class CancellableCalls
                 j++;
             }
 
-            if (matches && tokenIndex >= 0 && isAccessible(candidate)
-                && !definition.GetAttributes().Any(a => a.AttributeClass?.Name == "ObsoleteAttribute"))
+            if (matches && tokenIndex >= 0 && !definition.GetAttributes().Any(a => a.AttributeClass?.Name == "ObsoleteAttribute"))
             {
-                return (tokenIndex, parameters[tokenIndex].Name);
+                yield return new TokenOverload(candidate, tokenIndex, parameters[tokenIndex].Name);
             }
         }
-
-        return null;
     }
 
     private static IEnumerable<ISymbol> MembersNamed(INamedTypeSymbol? type, string name)
@@ -537,6 +655,9 @@ internal static class CancellableCalls
         }
     }
 }
+
+/// <summary>A token-taking overload: the method, and the index and name of its token parameter as the call would write it.</summary>
+internal readonly record struct TokenOverload(IMethodSymbol Method, int Index, string Name);
 
 /// <summary>Key of the per-compilation cache of extension-method token overloads (<see cref="KnownTypes.ExtensionTokenOverloads"/>).</summary>
 internal readonly struct OverloadKey : IEquatable<OverloadKey>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
@@ -18,8 +19,11 @@ internal sealed class KnownTypes
     /// <summary>AP3001/AP3002: the token-taking extension overload of a call, per (method, receiver type, file); see CancellableCalls.</summary>
     internal ConcurrentDictionary<OverloadKey, (int Index, string Name)?> ExtensionTokenOverloads { get; } = new();
 
-    /// <summary>AP3001/AP3002 pre-check: does (method, receiver type) have a same-named overload taking a token; see CancellableCalls.MightTakeToken.</summary>
-    internal ConcurrentDictionary<OverloadKey, bool> TokenOverloadCandidates { get; } = new();
+    /// <summary>AP3001/AP3002: the token-taking overloads of a method among the members of a type, per (method, type); see CancellableCalls.</summary>
+    internal ConcurrentDictionary<OverloadKey, ImmutableArray<TokenOverload>> TypeTokenOverloads { get; } = new();
+
+    /// <summary>AP3001/AP3002 token scope: each type's instance HttpContext property (or null), looked up once per type.</summary>
+    internal ConcurrentDictionary<INamedTypeSymbol, IPropertySymbol?> HttpContextProperties { get; } = new(SymbolEqualityComparer.Default);
 
     public static KnownTypes Get(Compilation compilation) => s_cache.GetValue(compilation, static c => new KnownTypes(c));
 

@@ -121,20 +121,38 @@ internal static class TokenScope
         }
 
         // A controller (or any type) with an instance HttpContext property, e.g. ControllerBase.HttpContext.
-        if (!method.IsStatic)
+        if (!method.IsStatic && method.ContainingType is { } containingType && HttpContextProperty(containingType, known) is { } property)
         {
-            for (var type = method.ContainingType; type is not null; type = type.BaseType)
+            result.Add(new TokenCandidate(property, "HttpContext.RequestAborted", TokenSourceKind.RequestAborted));
+        }
+    }
+
+    /// <summary>The instance HttpContext property of the type or a base type; looked up once per type (cached in KnownTypes).</summary>
+    private static IPropertySymbol? HttpContextProperty(INamedTypeSymbol type, KnownTypes known)
+    {
+        if (!known.HttpContextProperties.TryGetValue(type, out var property))
+        {
+            property = FindHttpContextProperty(type, known.HttpContext!);
+            known.HttpContextProperties.TryAdd(type, property);
+        }
+
+        return property;
+    }
+
+    private static IPropertySymbol? FindHttpContextProperty(INamedTypeSymbol type, INamedTypeSymbol httpContext)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            foreach (var member in current.GetMembers("HttpContext"))
             {
-                foreach (var member in type.GetMembers("HttpContext"))
+                if (member is IPropertySymbol { IsStatic: false } property && property.Type.Is(httpContext))
                 {
-                    if (member is IPropertySymbol { IsStatic: false } property && property.Type.Is(known.HttpContext))
-                    {
-                        result.Add(new TokenCandidate(property, "HttpContext.RequestAborted", TokenSourceKind.RequestAborted));
-                        return;
-                    }
+                    return property;
                 }
             }
         }
+
+        return null;
     }
 
     private static bool IsDiscard(this IParameterSymbol parameter) => parameter.IsDiscard || parameter.Name == "_";

@@ -38,6 +38,9 @@ internal static class CostRunner
         public int Runs = 5;
         public readonly List<string> OursDlls = new();
         public bool AllPeers;
+        public bool NoPeers;
+        public readonly List<string> Only = new();
+        public readonly List<(string Label, string Dll)> Variants = new();
         public bool Concurrent;
         public bool Combined;
         public bool Baseline;
@@ -57,6 +60,13 @@ internal static class CostRunner
                 case "--runs": o.Runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--ours": o.OursDlls.Add(args[++i]); break;
                 case "--all-peers": o.AllPeers = true; break;
+                case "--no-peers": o.NoPeers = true; break;
+                case "--only": o.Only.AddRange(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries)); break;
+                case "--variant":
+                    var spec = args[++i];
+                    var eq = spec.IndexOf('=', StringComparison.Ordinal);
+                    o.Variants.Add(eq > 0 ? (spec[..eq], spec[(eq + 1)..]) : (Path.GetFileNameWithoutExtension(spec), spec));
+                    break;
                 case "--concurrent": o.Concurrent = true; break;
                 case "--combined": o.Combined = true; break;
                 case "--baseline": o.Baseline = true; break;
@@ -64,7 +74,7 @@ internal static class CostRunner
                 case "--write-corpus": o.WriteCorpus = args[++i]; break;
                 default:
                     Console.Error.WriteLine($"unknown option {args[i]}");
-                    Console.Error.WriteLine("cost [--lines 100000] [--warmup 2] [--runs 5] [--ours AsyncPerf.Analyzers.dll]... [--all-peers] [--concurrent] [--combined] [--baseline] [--out file.md] [--write-corpus dir]");
+                    Console.Error.WriteLine("cost [--lines 100000] [--warmup 2] [--runs 5] [--ours AsyncPerf.Analyzers.dll]... [--all-peers | --no-peers] [--only AP3001,AP3002] [--variant label=AsyncPerf.Analyzers.dll]... [--concurrent] [--combined] [--baseline] [--out file.md] [--write-corpus dir]");
                     return 2;
             }
         }
@@ -90,9 +100,16 @@ internal static class CostRunner
         Log($"references: {references.Length} from {referenceSource}");
 
         // Analyzers.
-        var ours = AnalyzerLoader.Ours(o.OursDlls);
+        // --only: keep the analyzers that report one of the given rules. --variant: another build of our analyzers (an
+        // experiment), measured as its own package in the same iterations, so A/B comparisons share the machine's state.
+        AnalyzerPackage Filter(AnalyzerPackage package) => o.Only.Count == 0
+            ? package
+            : package with { Analyzers = package.Analyzers.Where(a => a.SupportedDiagnostics.Any(d => o.Only.Contains(d.Id))).ToList() };
+        var ours = Filter(AnalyzerLoader.Ours(o.OursDlls));
         var packages = new List<AnalyzerPackage> { ours };
-        foreach (var (name, folder) in AnalyzerLoader.PeerPackageFolders())
+        var variants = o.Variants.Select(v => Filter(AnalyzerLoader.Ours(new[] { v.Dll }) with { Name = v.Label })).ToList();
+        packages.AddRange(variants);
+        foreach (var (name, folder) in o.NoPeers ? Enumerable.Empty<(string, string)>() : AnalyzerLoader.PeerPackageFolders())
         {
             var peer = AnalyzerLoader.Peer(name, folder);
             if (!o.AllPeers)
@@ -130,14 +147,19 @@ internal static class CostRunner
             groups.Add(("AsyncPerf", ours.Analyzers.ToImmutableArray()));
         }
 
+        foreach (var variant in variants)
+        {
+            groups.Add((variant.Name, variant.Analyzers.ToImmutableArray()));
+        }
+
         if (o.Baseline)
         {
             groups.Add(("baseline", ImmutableArray.Create<DiagnosticAnalyzer>(new BaselineAnalyzer())));
         }
 
-        if (!o.Combined && packages.Skip(1).Any(p => p.Analyzers.Count > 0))
+        if (!o.Combined && packages.Skip(1 + variants.Count).Any(p => p.Analyzers.Count > 0))
         {
-            groups.Add(("peers", packages.Skip(1).SelectMany(p => p.Analyzers).ToImmutableArray()));
+            groups.Add(("peers", packages.Skip(1 + variants.Count).SelectMany(p => p.Analyzers).ToImmutableArray()));
         }
 
         var m = new Measurements();

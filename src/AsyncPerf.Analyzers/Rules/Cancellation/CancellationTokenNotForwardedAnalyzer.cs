@@ -38,8 +38,8 @@ public sealed class CancellationTokenNotForwardedAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        // Most calls cannot take a token at all: answered from a per-compilation cache before any scope or overload work.
-        if (context.Operation is IInvocationOperation invocation && !CancellableCalls.MightTakeToken(invocation, known))
+        // Most calls are synchronous: ruled out from the call's type before any argument, overload or scope work.
+        if (context.Operation is IInvocationOperation invocation && !CancellableCalls.IsCancellableWork(invocation, known))
         {
             return;
         }
@@ -54,7 +54,15 @@ public sealed class CancellationTokenNotForwardedAnalyzer : DiagnosticAnalyzer
     /// <summary>What AP3001 reports at <paramref name="operation"/> and the tokens a fix may pass, innermost first. Shared with the fix.</summary>
     internal static Finding? Evaluate(IOperation operation, ISymbol containingSymbol, KnownTypes known)
     {
-        // Cheap first: no token in scope, nothing to forward.
+        // Cheapest first: how the call takes a token today (its own parameters, or an overload from a per-compilation
+        // cache). Most calls that get here pass a token already; only the outer-token-in-a-lambda case is left for them,
+        // and only inside a lambda or local function that receives its own token.
+        if (CancellableCalls.Inspect(operation, known) is not { } found
+            || (found.Use == TokenUse.Token && !CancellableCalls.IsInsideFunctionWithOwnToken(operation, known)))
+        {
+            return null;
+        }
+
         var tokens = CancellableCalls.UsableTokens(operation, containingSymbol, known);
         if (tokens.Count == 0)
         {
@@ -71,21 +79,21 @@ public sealed class CancellationTokenNotForwardedAnalyzer : DiagnosticAnalyzer
             tokens = tokens.Where(t => IsDeclaredIn(t.Symbol, function)).ToList();
         }
 
-        if (CancellableCalls.WantsToken(operation, containingSymbol, known) is { } site)
+        if (found.Use != TokenUse.Token)
         {
-            return new Finding(site, tokens);
+            return CancellableCalls.WantsToken(found, containingSymbol, known) is { } site ? new Finding(site, tokens) : null;
         }
 
-        return function is not null ? OuterTokenInLambda(operation, function, all, tokens, known) : null;
+        return function is not null ? OuterTokenInLambda(found, function, all, tokens, known) : null;
     }
 
     /// <summary>A token from outside passed inside a lambda (or local function) that receives its own token.</summary>
-    private static Finding? OuterTokenInLambda(IOperation operation, SyntaxReference function, IReadOnlyList<TokenCandidate> all, IReadOnlyList<TokenCandidate> inner, KnownTypes known)
+    private static Finding? OuterTokenInLambda(CancellableOperation site, SyntaxReference function, IReadOnlyList<TokenCandidate> all, IReadOnlyList<TokenCandidate> inner, KnownTypes known)
     {
         // Calls taking several tokens (CreateLinkedTokenSource(outer, token)) combine them on purpose.
-        if (operation is not IInvocationOperation invocation
+        if (site.Operation is not IInvocationOperation invocation
             || invocation.TargetMethod.Parameters.Count(p => known.IsCancellationToken(p.Type)) != 1
-            || CancellableCalls.Inspect(operation, known) is not { Use: TokenUse.Token, Argument: { } argument } site
+            || site is not { Use: TokenUse.Token, Argument: { } argument }
             || CancellableCalls.TokenSymbol(argument.Value) is not { } used
             || IsDeclaredIn(used, function)
             || !all.Any(t => t.Symbol.Is(used)))

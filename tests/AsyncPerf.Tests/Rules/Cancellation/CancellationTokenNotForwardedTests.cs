@@ -318,6 +318,76 @@ public class CancellationTokenNotForwardedTests
         """);
 
     [Fact]
+    public Task Does_not_flag_a_token_passed_as_the_receiver_of_an_extension_method() => Verify.VerifyAnalyzerAsync(Usings + """
+        static class TokenExtensions
+        {
+            public static Task<T> AsTask<T>(this CancellationToken token) => Task.FromCanceled<T>(token);
+            public static Task<T> AsTask<T>(this CancellationToken token, CancellationToken other) => Task.FromCanceled<T>(token);
+        }
+
+        class Engine
+        {
+            async Task<int> RunAsync(Task<int> work, CancellationToken ct)
+            {
+                using var timeout = new CancellationTokenSource(1000);
+                var first = await Task.WhenAny(work, timeout.Token.AsTask<int>());
+                return await first;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Does_not_flag_synchronous_calls_that_only_store_or_record_a_token() => Verify.VerifyAnalyzerAsync(Usings + """
+        class Context { public CancellationToken Token; }
+
+        class Pool
+        {
+            public Context Get() => Get(CancellationToken.None);
+            public Context Get(CancellationToken token) => new Context { Token = token };
+        }
+
+        class Reloader
+        {
+            public void AddReloadToken(CancellationToken token) { }
+            public void Start(string name, bool attemptCancellation, CancellationToken token = default) { }
+        }
+
+        class Engine
+        {
+            void Complete(TaskCompletionSource<int> source, Pool pool, Reloader reloader, CancellationToken ct)
+            {
+                source.TrySetCanceled();
+                source.TrySetCanceled(CancellationToken.None);
+                var context = pool.Get(CancellationToken.None);
+                reloader.AddReloadToken(default);
+                reloader.Start("copy", attemptCancellation: false);
+                ct.Register(() => source.TrySetCanceled(CancellationToken.None));
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flags_synchronous_waits_that_can_take_the_token() => Verify.VerifyAnalyzerAsync(Usings + """
+        using System.Collections.Concurrent;
+
+        class Worker
+        {
+            void Drain(SemaphoreSlim gate, BlockingCollection<int> queue, ManualResetEventSlim ready, HttpClient http, CancellationToken ct)
+            {
+                [|gate.Wait()|];
+                [|ready.Wait()|];
+                var item = [|queue.Take()|];
+                foreach (var next in [|queue.GetConsumingEnumerable()|])
+                {
+                }
+
+                using var response = [|http.Send(new HttpRequestMessage(HttpMethod.Get, "/"))|];
+                gate.Wait(ct);
+            }
+        }
+        """);
+
+    [Fact]
     public Task Does_not_flag_when_no_overload_takes_a_token() => Verify.VerifyAnalyzerAsync(Usings + """
         class Worker
         {
