@@ -36,6 +36,9 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
             }
 
             var types = new Types(known.HttpClient, known.TimeSpan, timeout, known.CancellationTokenSource, known.HttpCompletionOption, new OwnRequestTimeouts());
+            // Most types have no private HttpClient to follow: their assignments are checked by one compilation-wide action,
+            // and only the few types that do get actions of their own (registering per type costs the driver for every type).
+            start.RegisterOperationAction(c => AnalyzeAssignment(c, (ISimpleAssignmentOperation)c.Operation, types, trackedType: null, state: null), OperationKind.SimpleAssignment);
             start.RegisterSymbolStartAction(symbolStart => RegisterForType(symbolStart, types), SymbolKind.NamedType);
         });
     }
@@ -110,16 +113,13 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
     private static void RegisterForType(SymbolStartAnalysisContext context, Types types)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        var state = new TypeState();
-
-        // Private HttpClient fields and properties are followed through the whole type; without one, nothing is tracked.
-        // A type with nested types is not tracked: a nested type's members could use the field out of this action's sight.
-        var tracksMembers = type.GetTypeMembers().IsEmpty && type.GetMembers().Any(m => IsPrivateClient(m, types.HttpClient));
-        context.RegisterOperationAction(c => AnalyzeAssignment(c, (ISimpleAssignmentOperation)c.Operation, types, tracksMembers ? type : null, state), OperationKind.SimpleAssignment);
-        if (!tracksMembers)
+        if (!TracksMembers(type, types))
         {
             return;
         }
+
+        var state = new TypeState();
+        context.RegisterOperationAction(c => AnalyzeAssignment(c, (ISimpleAssignmentOperation)c.Operation, types, type, state), OperationKind.SimpleAssignment);
 
         context.RegisterOperationAction(
             c =>
@@ -162,7 +162,16 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
         _ => false,
     };
 
-    private static void AnalyzeAssignment(OperationAnalysisContext context, ISimpleAssignmentOperation assignment, Types types, INamedTypeSymbol? trackedType, TypeState state)
+    /// <summary>
+    /// Private HttpClient fields and properties are followed through the whole type; without one, nothing is tracked.
+    /// A type with nested types is not tracked: a nested type's members could use the field out of the type's actions' sight.
+    /// </summary>
+    private static bool TracksMembers(INamedTypeSymbol type, Types types) =>
+        type.GetTypeMembers().IsEmpty && type.GetMembers().Any(m => IsPrivateClient(m, types.HttpClient));
+
+    /// <param name="trackedType">The type whose own actions call this (it tracks its private clients), or null for the compilation-wide action.</param>
+    /// <param name="state">The tracked type's state; null with <paramref name="trackedType"/>.</param>
+    private static void AnalyzeAssignment(OperationAnalysisContext context, ISimpleAssignmentOperation assignment, Types types, INamedTypeSymbol? trackedType, TypeState? state)
     {
         if (assignment.Target is not IPropertyReferenceOperation { Property.Name: "Timeout" } target
             || !target.Property.ContainingType.Is(types.HttpClient)
@@ -171,8 +180,14 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        var diagnostic = Diagnostic.Create(Descriptors.InfiniteHttpClientTimeout, assignment.Syntax.GetLocation(), assignment.Value.Syntax.ToString());
         var containingType = context.ContainingSymbol as INamedTypeSymbol ?? context.ContainingSymbol.ContainingType;
+        if (trackedType is null && containingType is not null && TracksMembers(containingType, types))
+        {
+            // The type's own actions see this assignment (RegisterForType).
+            return;
+        }
+
+        var diagnostic = Diagnostic.Create(Descriptors.InfiniteHttpClientTimeout, assignment.Syntax.GetLocation(), assignment.Value.Syntax.ToString());
         bool TypeEnforcesOwnTimeouts() => containingType is not null && types.OwnTimeouts.Enforces(containingType, context.CancellationToken);
         switch (ClientOf(target, types.HttpClient))
         {
@@ -183,7 +198,7 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
                 }
 
                 break;
-            case { } member when trackedType is not null && IsTrackedMember(member, trackedType):
+            case { } member when trackedType is not null && state is not null && IsTrackedMember(member, trackedType):
                 state.Candidates.Add((member, diagnostic));
                 break;
             case (IFieldSymbol or IPropertySymbol) and { DeclaredAccessibility: Accessibility.Private }:

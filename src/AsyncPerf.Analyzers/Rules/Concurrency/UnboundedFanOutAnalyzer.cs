@@ -457,6 +457,32 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
 
         private static IOperation? DeclaredInitializer(ILocalSymbol local, IOperation root)
         {
+            // Cheap first: descend towards the declarator's span (depth × children) instead of walking the whole scope.
+            var references = local.DeclaringSyntaxReferences;
+            if (references.Length == 1 && references[0] is var reference && reference.SyntaxTree == root.Syntax.SyntaxTree)
+            {
+                for (IOperation? current = root; current is not null;)
+                {
+                    if (current is IVariableDeclaratorOperation found && SymbolEqualityComparer.Default.Equals(found.Symbol, local))
+                    {
+                        return found.GetVariableInitializer()?.Value;
+                    }
+
+                    var next = default(IOperation);
+                    foreach (var child in current.ChildOperations)
+                    {
+                        if (child.Syntax.Span.Contains(reference.Span))
+                        {
+                            next = child;
+                            break;
+                        }
+                    }
+
+                    current = next;
+                }
+            }
+
+            // Otherwise (no single declaration, or siblings sharing a span): the whole scope.
             foreach (var descendant in root.Descendants())
             {
                 if (descendant is IVariableDeclaratorOperation declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, local))
