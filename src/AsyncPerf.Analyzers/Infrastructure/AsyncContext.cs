@@ -44,7 +44,14 @@ internal static class AsyncContext
     public static bool IsInsideLock(IOperation operation) => operation.FirstAncestorInFunction<ILockOperation>() is not null;
 
     /// <summary>Does the method return Task, Task&lt;T&gt;, ValueTask, ValueTask&lt;T&gt; or IAsyncEnumerable&lt;T&gt;?</summary>
-    public static bool ReturnsAwaitable(IMethodSymbol method, KnownTypes known) =>
-        known.IsTaskLike(method.ReturnType)
-        || method.ReturnType.OriginalDefinition.Is(known.IAsyncEnumerableOfT);
+    public static bool ReturnsAwaitable(IMethodSymbol method, KnownTypes known) => IsAwaitableOrAsyncSequence(method.ReturnType, known);
+
+    /// <summary>
+    /// Task, Task&lt;T&gt;, ValueTask, ValueTask&lt;T&gt; (or a type derived from Task) or IAsyncEnumerable&lt;T&gt;. void, bool,
+    /// string, int... are answered by their special type. Pass an operation's stored <c>Type</c> where there is one: a
+    /// constructed generic method's <c>ReturnType</c> is substituted on first touch.
+    /// </summary>
+    public static bool IsAwaitableOrAsyncSequence(ITypeSymbol? type, KnownTypes known) =>
+        type is INamedTypeSymbol { SpecialType: SpecialType.None } named
+        && (known.IsTaskLike(named) || named.OriginalDefinition.Is(known.IAsyncEnumerableOfT));
 }

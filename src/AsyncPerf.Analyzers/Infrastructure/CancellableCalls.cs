@@ -73,69 +73,15 @@ internal static class CancellableCalls
     };
 
     /// <summary>
-    /// Cheap pre-check, answered from a per-compilation cache keyed by (method, receiver type): can this call take a token at
-    /// all? True when the method has a CancellationToken parameter, when the receiver type (or the extension method's class)
-    /// has a same-named method with one more parameter that is a CancellationToken, and for every awaitable call (whose
-    /// extension overloads need the full, position-dependent lookup). False for anything that is not cancellable work
-    /// (<see cref="IsCancellableWork"/>). False means <see cref="Inspect"/> would return null.
-    /// </summary>
-    public static bool MightTakeToken(IInvocationOperation invocation, KnownTypes known)
-    {
-        // Every invocation of the compilation comes through here. Rule out the common case, a synchronous method, from
-        // the type of the call expression (stored on the operation) before touching the method's signature; then read the
-        // stored arguments rather than the parameters (a constructed generic method would build substituted ones).
-        var target = invocation.TargetMethod;
-        var awaitable = IsAwaitableOrAsyncSequence(invocation.Type, known);
-        if (!awaitable && !IsKnownCancellableCall(target))
-        {
-            return false;
-        }
-
-        // A token argument (an omitted optional token too: its argument is of kind DefaultValue).
-        var hasParamsArgument = false;
-        foreach (var argument in invocation.Arguments)
-        {
-            if (known.IsCancellationToken(argument.Value.Type))
-            {
-                return true;
-            }
-
-            hasParamsArgument |= argument.ArgumentKind is ArgumentKind.ParamArray or ArgumentKind.ParamCollection;
-        }
-
-        if (hasParamsArgument)
-        {
-            return false;
-        }
-
-        if (awaitable)
-        {
-            // Extension-method overloads elsewhere need the full, position-dependent lookup.
-            return true;
-        }
-
-        // The same (method, type) key as the overload search of Inspect, which answers from the same cache.
-        var reduced = IsReducedCall(invocation);
-        var lookIn = reduced || target.IsStatic ? target.ContainingType : invocation.Instance?.Type as INamedTypeSymbol ?? target.ContainingType;
-        return lookIn is not null && !TypeOverloads((target.ReducedFrom ?? target).OriginalDefinition, lookIn, reduced, known).IsEmpty;
-    }
-
-    /// <summary>
-    /// <see cref="AsyncContext.ReturnsAwaitable"/> for the type of a call expression (stored on the operation: no symbol
-    /// substitution). void, bool, string, int... are answered by their special type.
-    /// </summary>
-    private static bool IsAwaitableOrAsyncSequence(ITypeSymbol? type, KnownTypes known) =>
-        type is INamedTypeSymbol { SpecialType: SpecialType.None } named
-        && (known.IsTaskLike(named) || SymbolEqualityComparer.Default.Equals(named.OriginalDefinition, known.IAsyncEnumerableOfT));
-
-    /// <summary>
     /// Work a token can stop: a call that returns an awaitable (Task, ValueTask, IAsyncEnumerable), or a known synchronous
     /// wait or blocking call of the framework (<see cref="IsKnownCancellableCall"/>). Any other synchronous method that takes a
     /// token stores or records it (<c>TaskCompletionSource.TrySetCanceled</c>, a pool's <c>Get(token)</c>, a reload
     /// registration, an assertion helper): passing the caller's token there changes data, not cancellation.
+    /// The first test on every invocation (AP3001, AP3002): it reads the type of the call expression, stored on the
+    /// operation, before the method's signature.
     /// </summary>
     public static bool IsCancellableWork(IInvocationOperation invocation, KnownTypes known) =>
-        IsAwaitableOrAsyncSequence(invocation.Type, known) || IsKnownCancellableCall(invocation.TargetMethod);
+        AsyncContext.IsAwaitableOrAsyncSequence(invocation.Type, known) || IsKnownCancellableCall(invocation.TargetMethod);
 
     /// <summary>
     /// SemaphoreSlim/ManualResetEventSlim/CountdownEvent/Barrier/Task waits (System.Threading[.Tasks]),
@@ -294,7 +240,7 @@ internal static class CancellableCalls
 
     private static Cleanup CleanupContext(IOperation operation, ISymbol containingSymbol, KnownTypes known)
     {
-        var exception = known.Resolve("System.OperationCanceledException");
+        var exception = known.OperationCanceledException;
         var child = operation;
         for (var current = operation.Parent; current is not null; child = current, current = current.Parent)
         {

@@ -54,6 +54,8 @@ internal sealed class KnownTypes
         FileStream = Resolve("System.IO.FileStream");
         TimeSpan = Resolve("System.TimeSpan");
         HttpContext = Resolve("Microsoft.AspNetCore.Http.HttpContext");
+        OperationCanceledException = Resolve("System.OperationCanceledException");
+        EventArgs = Resolve("System.EventArgs");
     }
 
     public INamedTypeSymbol? Task { get; }
@@ -80,6 +82,8 @@ internal sealed class KnownTypes
     public INamedTypeSymbol? FileStream { get; }
     public INamedTypeSymbol? TimeSpan { get; }
     public INamedTypeSymbol? HttpContext { get; }
+    public INamedTypeSymbol? OperationCanceledException { get; }
+    public INamedTypeSymbol? EventArgs { get; }
 
     /// <summary>Any other type by metadata name, cached for the compilation. Null when absent.</summary>
     public INamedTypeSymbol? Resolve(string metadataName) =>

@@ -23,6 +23,19 @@ internal static class DocumentFixAll
             ImmutableArray.Create(FixAllScope.Document, FixAllScope.Project, FixAllScope.Solution));
 
     /// <summary>
+    /// The start of every FixDocumentAsync: the document's root, its semantic model and an editor over the root; null
+    /// when either is unavailable (the fixer then returns the document unchanged).
+    /// </summary>
+    public static async Task<OpenDocument?> OpenAsync(Document document, CancellationToken cancellationToken)
+    {
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        var semanticModel = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        return root is null || semanticModel is null
+            ? null
+            : new OpenDocument(root, semanticModel, new Microsoft.CodeAnalysis.Editing.SyntaxEditor(root, document.Project.Solution.Services));
+    }
+
+    /// <summary>
     /// The usual RegisterCodeFixesAsync: one code action per diagnostic that <paramref name="canFix"/> accepts, fixing it
     /// through <see cref="IDocumentFixer.FixDocumentAsync"/> (the same path as FixAll).
     /// </summary>
@@ -56,14 +69,12 @@ internal static class DocumentFixAll
         Document document, ImmutableArray<Diagnostic> diagnostics,
         Func<SyntaxNode, SemanticModel, Diagnostic, CancellationToken, NodeRewrite?> plan, CancellationToken cancellationToken)
     {
-        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        var semanticModel = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || semanticModel is null)
+        if (await DocumentFixAll.OpenAsync(document, cancellationToken).ConfigureAwait(false) is not { } open)
         {
             return document;
         }
 
-        var editor = new Microsoft.CodeAnalysis.Editing.SyntaxEditor(root, document.Project.Solution.Services);
+        var (root, semanticModel, editor) = open;
         foreach (var diagnostic in diagnostics)
         {
             if (plan(root, semanticModel, diagnostic, cancellationToken) is { } rewrite)
@@ -78,3 +89,6 @@ internal static class DocumentFixAll
 
 /// <summary>A node to replace and how to rewrite its current version.</summary>
 internal sealed record NodeRewrite(SyntaxNode Node, Func<SyntaxNode, SyntaxNode> Rewrite);
+
+/// <summary>A document opened for fixing: <see cref="DocumentFixAll.OpenAsync"/>.</summary>
+internal sealed record OpenDocument(SyntaxNode Root, SemanticModel SemanticModel, Microsoft.CodeAnalysis.Editing.SyntaxEditor Editor);

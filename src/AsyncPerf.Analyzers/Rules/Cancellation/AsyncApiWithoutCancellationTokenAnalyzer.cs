@@ -79,14 +79,14 @@ public sealed class AsyncApiWithoutCancellationTokenAnalyzer : DiagnosticAnalyze
             foreach (var operation in block.DescendantsAndSelf())
             {
                 if (operation is not (IInvocationOperation or IForEachLoopOperation { IsAsynchronous: true })
-                    || (operation is IInvocationOperation invocation && !CancellableCalls.MightTakeToken(invocation, known))
-                    || !CancellableCalls.CanCaptureMemberParameters(operation)
-                    || CancellableCalls.UsableTokens(operation, method, known).Count > 0)
+                    || (operation is IInvocationOperation invocation && !CancellableCalls.IsCancellableWork(invocation, known)))
                 {
                     continue;
                 }
 
-                if (CancellableCalls.WantsToken(operation, method, known) is { } site)
+                if (CancellableCalls.WantsToken(operation, method, known) is { } site
+                    && CancellableCalls.CanCaptureMemberParameters(operation)
+                    && CancellableCalls.UsableTokens(operation, method, known).Count == 0)
                 {
                     yield return site;
                 }
@@ -135,7 +135,7 @@ public sealed class AsyncApiWithoutCancellationTokenAnalyzer : DiagnosticAnalyze
     private static bool IsEventHandler(IMethodSymbol method, KnownTypes known) =>
         method.Parameters.Length == 2
         && method.Parameters[0].Type.SpecialType == SpecialType.System_Object
-        && method.Parameters[1].Type.InheritsFromOrIs(known.Resolve("System.EventArgs"));
+        && method.Parameters[1].Type.InheritsFromOrIs(known.EventArgs);
 
     /// <summary>
     /// Any attribute from xunit, NUnit or MSTest (Fact, Theory, Test, TestCase, TestMethod, SetUp...), an unresolved

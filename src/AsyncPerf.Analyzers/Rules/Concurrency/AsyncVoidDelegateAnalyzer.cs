@@ -38,7 +38,7 @@ public sealed class AsyncVoidDelegateAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var eventArgs = known.Resolve("System.EventArgs");
+            var eventArgs = known.EventArgs;
             var array = start.Compilation.GetSpecialType(SpecialType.System_Array);
             start.RegisterOperationAction(c => Analyze(c, known, eventArgs, array), OperationKind.DelegateCreation);
         });

@@ -107,14 +107,12 @@ public sealed class SyncOverAsyncCodeFix : CodeFixProvider, IDocumentFixer
 
     public async Task<Document> FixDocumentAsync(Document document, ImmutableArray<Diagnostic> diagnostics, string? equivalenceKey, CancellationToken cancellationToken)
     {
-        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        var semanticModel = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || semanticModel is null)
+        if (await DocumentFixAll.OpenAsync(document, cancellationToken).ConfigureAwait(false) is not { } open)
         {
             return document;
         }
 
-        var editor = new SyntaxEditor(root, document.Project.Solution.Services);
+        var (root, semanticModel, editor) = open;
         var mainsToConvert = new HashSet<MethodDeclarationSyntax>();
         var inSynchronousMethods = new List<Diagnostic>();
         foreach (var diagnostic in diagnostics)

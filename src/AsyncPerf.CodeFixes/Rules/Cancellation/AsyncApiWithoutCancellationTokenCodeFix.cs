@@ -27,36 +27,18 @@ public sealed class AsyncApiWithoutCancellationTokenCodeFix : CodeFixProvider, I
 
     public override FixAllProvider GetFixAllProvider() => DocumentFixAll.Create(this);
 
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var semanticModel = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || semanticModel is null)
-        {
-            return;
-        }
-
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (Plan(root, semanticModel, diagnostic, context.CancellationToken) is not null)
-            {
-                context.RegisterCodeFix(
-                    CodeAction.Create("Add a CancellationToken parameter and pass it on", ct => FixDocumentAsync(context.Document, ImmutableArray.Create(diagnostic), EquivalenceKey, ct), EquivalenceKey),
-                    diagnostic);
-            }
-        }
-    }
+    public override Task RegisterCodeFixesAsync(CodeFixContext context) =>
+        DocumentFixAll.RegisterEachAsync(context, this, "Add a CancellationToken parameter and pass it on", EquivalenceKey,
+            static (root, semanticModel, diagnostic, ct) => Plan(root, semanticModel, diagnostic, ct) is not null);
 
     public async Task<Document> FixDocumentAsync(Document document, ImmutableArray<Diagnostic> diagnostics, string? equivalenceKey, CancellationToken cancellationToken)
     {
-        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        var semanticModel = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || semanticModel is null)
+        if (await DocumentFixAll.OpenAsync(document, cancellationToken).ConfigureAwait(false) is not { } open)
         {
             return document;
         }
 
-        var editor = new SyntaxEditor(root, document.Project.Solution.Services);
+        var (root, semanticModel, editor) = open;
         var addImport = false;
         foreach (var diagnostic in diagnostics)
         {

@@ -50,14 +50,12 @@ public sealed class AsyncVoidDelegateCodeFix : CodeFixProvider, IDocumentFixer
 
     public async Task<Document> FixDocumentAsync(Document document, ImmutableArray<Diagnostic> diagnostics, string? equivalenceKey, CancellationToken cancellationToken)
     {
-        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        var semanticModel = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || semanticModel is null)
+        if (await DocumentFixAll.OpenAsync(document, cancellationToken).ConfigureAwait(false) is not { } open)
         {
             return document;
         }
 
-        var editor = new SyntaxEditor(root, document.Project.Solution.Services);
+        var (root, semanticModel, editor) = open;
         foreach (var diagnostic in diagnostics)
         {
             if (Plan(root, semanticModel, diagnostic, cancellationToken) is { } plan)
