@@ -53,5 +53,7 @@ internal static class AsyncContext
     /// </summary>
     public static bool IsAwaitableOrAsyncSequence(ITypeSymbol? type, KnownTypes known) =>
         type is INamedTypeSymbol { SpecialType: SpecialType.None } named
-        && (known.IsTaskLike(named) || named.OriginalDefinition.Is(known.IAsyncEnumerableOfT));
+        && (named.TypeKind == TypeKind.Interface
+            ? named.Name == "IAsyncEnumerable" && named.OriginalDefinition.Is(known.IAsyncEnumerableOfT)
+            : known.IsTaskLike(named));
 }

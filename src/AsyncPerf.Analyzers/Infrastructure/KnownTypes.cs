@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 
 namespace AsyncPerf.Infrastructure;
 
 /// <summary>
-/// Well-known types, resolved once per compilation and shared by every rule.
+/// Well-known types, resolved at most once per compilation (on first use) and shared by every rule.
 /// Any of them may be null (a netstandard1.x target has no HttpClient): rules return early then.
 /// </summary>
 internal sealed class KnownTypes
@@ -15,6 +16,34 @@ internal sealed class KnownTypes
 
     private readonly Compilation _compilation;
     private readonly ConcurrentDictionary<string, INamedTypeSymbol?> _others = new();
+
+    // The well-known types below: null until looked up.
+    private Resolved? _task;
+    private Resolved? _taskOfT;
+    private Resolved? _valueTask;
+    private Resolved? _valueTaskOfT;
+    private Resolved? _taskFactory;
+    private Resolved? _taskStatus;
+    private Resolved? _parallel;
+    private Resolved? _cancellationToken;
+    private Resolved? _cancellationTokenSource;
+    private Resolved? _semaphoreSlim;
+    private Resolved? _thread;
+    private Resolved? _enumerable;
+    private Resolved? _iEnumerableOfT;
+    private Resolved? _iAsyncEnumerableOfT;
+    private Resolved? _listOfT;
+    private Resolved? _httpClient;
+    private Resolved? _httpContent;
+    private Resolved? _httpCompletionOption;
+    private Resolved? _stream;
+    private Resolved? _memoryStream;
+    private Resolved? _file;
+    private Resolved? _fileStream;
+    private Resolved? _timeSpan;
+    private Resolved? _httpContext;
+    private Resolved? _operationCanceledException;
+    private Resolved? _eventArgs;
 
     /// <summary>AP3001/AP3002: the token-taking extension overload of a call, per (method, receiver type, file); see CancellableCalls.</summary>
     internal ConcurrentDictionary<OverloadKey, (int Index, string Name)?> ExtensionTokenOverloads { get; } = new();
@@ -30,88 +59,93 @@ internal sealed class KnownTypes
     private KnownTypes(Compilation compilation)
     {
         _compilation = compilation;
-        Task = Resolve("System.Threading.Tasks.Task");
-        TaskOfT = Resolve("System.Threading.Tasks.Task`1");
-        ValueTask = Resolve("System.Threading.Tasks.ValueTask");
-        ValueTaskOfT = Resolve("System.Threading.Tasks.ValueTask`1");
-        TaskFactory = Resolve("System.Threading.Tasks.TaskFactory");
-        TaskStatus = Resolve("System.Threading.Tasks.TaskStatus");
-        Parallel = Resolve("System.Threading.Tasks.Parallel");
-        CancellationToken = Resolve("System.Threading.CancellationToken");
-        CancellationTokenSource = Resolve("System.Threading.CancellationTokenSource");
-        SemaphoreSlim = Resolve("System.Threading.SemaphoreSlim");
-        Thread = Resolve("System.Threading.Thread");
-        Enumerable = Resolve("System.Linq.Enumerable");
-        IEnumerableOfT = Resolve("System.Collections.Generic.IEnumerable`1");
-        IAsyncEnumerableOfT = Resolve("System.Collections.Generic.IAsyncEnumerable`1");
-        ListOfT = Resolve("System.Collections.Generic.List`1");
-        HttpClient = Resolve("System.Net.Http.HttpClient");
-        HttpContent = Resolve("System.Net.Http.HttpContent");
-        HttpCompletionOption = Resolve("System.Net.Http.HttpCompletionOption");
-        Stream = Resolve("System.IO.Stream");
-        MemoryStream = Resolve("System.IO.MemoryStream");
-        File = Resolve("System.IO.File");
-        FileStream = Resolve("System.IO.FileStream");
-        TimeSpan = Resolve("System.TimeSpan");
-        HttpContext = Resolve("Microsoft.AspNetCore.Http.HttpContext");
-        OperationCanceledException = Resolve("System.OperationCanceledException");
-        EventArgs = Resolve("System.EventArgs");
     }
 
-    public INamedTypeSymbol? Task { get; }
-    public INamedTypeSymbol? TaskOfT { get; }
-    public INamedTypeSymbol? ValueTask { get; }
-    public INamedTypeSymbol? ValueTaskOfT { get; }
-    public INamedTypeSymbol? TaskFactory { get; }
-    public INamedTypeSymbol? TaskStatus { get; }
-    public INamedTypeSymbol? Parallel { get; }
-    public INamedTypeSymbol? CancellationToken { get; }
-    public INamedTypeSymbol? CancellationTokenSource { get; }
-    public INamedTypeSymbol? SemaphoreSlim { get; }
-    public INamedTypeSymbol? Thread { get; }
-    public INamedTypeSymbol? Enumerable { get; }
-    public INamedTypeSymbol? IEnumerableOfT { get; }
-    public INamedTypeSymbol? IAsyncEnumerableOfT { get; }
-    public INamedTypeSymbol? ListOfT { get; }
-    public INamedTypeSymbol? HttpClient { get; }
-    public INamedTypeSymbol? HttpContent { get; }
-    public INamedTypeSymbol? HttpCompletionOption { get; }
-    public INamedTypeSymbol? Stream { get; }
-    public INamedTypeSymbol? MemoryStream { get; }
-    public INamedTypeSymbol? File { get; }
-    public INamedTypeSymbol? FileStream { get; }
-    public INamedTypeSymbol? TimeSpan { get; }
-    public INamedTypeSymbol? HttpContext { get; }
-    public INamedTypeSymbol? OperationCanceledException { get; }
-    public INamedTypeSymbol? EventArgs { get; }
+    public INamedTypeSymbol? Task => Lazy(ref _task, "System.Threading.Tasks.Task");
+    public INamedTypeSymbol? TaskOfT => Lazy(ref _taskOfT, "System.Threading.Tasks.Task`1");
+    public INamedTypeSymbol? ValueTask => Lazy(ref _valueTask, "System.Threading.Tasks.ValueTask");
+    public INamedTypeSymbol? ValueTaskOfT => Lazy(ref _valueTaskOfT, "System.Threading.Tasks.ValueTask`1");
+    public INamedTypeSymbol? TaskFactory => Lazy(ref _taskFactory, "System.Threading.Tasks.TaskFactory");
+    public INamedTypeSymbol? TaskStatus => Lazy(ref _taskStatus, "System.Threading.Tasks.TaskStatus");
+    public INamedTypeSymbol? Parallel => Lazy(ref _parallel, "System.Threading.Tasks.Parallel");
+    public INamedTypeSymbol? CancellationToken => Lazy(ref _cancellationToken, "System.Threading.CancellationToken");
+    public INamedTypeSymbol? CancellationTokenSource => Lazy(ref _cancellationTokenSource, "System.Threading.CancellationTokenSource");
+    public INamedTypeSymbol? SemaphoreSlim => Lazy(ref _semaphoreSlim, "System.Threading.SemaphoreSlim");
+    public INamedTypeSymbol? Thread => Lazy(ref _thread, "System.Threading.Thread");
+    public INamedTypeSymbol? Enumerable => Lazy(ref _enumerable, "System.Linq.Enumerable");
+    public INamedTypeSymbol? IEnumerableOfT => Lazy(ref _iEnumerableOfT, "System.Collections.Generic.IEnumerable`1");
+    public INamedTypeSymbol? IAsyncEnumerableOfT => Lazy(ref _iAsyncEnumerableOfT, "System.Collections.Generic.IAsyncEnumerable`1");
+    public INamedTypeSymbol? ListOfT => Lazy(ref _listOfT, "System.Collections.Generic.List`1");
+    public INamedTypeSymbol? HttpClient => Lazy(ref _httpClient, "System.Net.Http.HttpClient");
+    public INamedTypeSymbol? HttpContent => Lazy(ref _httpContent, "System.Net.Http.HttpContent");
+    public INamedTypeSymbol? HttpCompletionOption => Lazy(ref _httpCompletionOption, "System.Net.Http.HttpCompletionOption");
+    public INamedTypeSymbol? Stream => Lazy(ref _stream, "System.IO.Stream");
+    public INamedTypeSymbol? MemoryStream => Lazy(ref _memoryStream, "System.IO.MemoryStream");
+    public INamedTypeSymbol? File => Lazy(ref _file, "System.IO.File");
+    public INamedTypeSymbol? FileStream => Lazy(ref _fileStream, "System.IO.FileStream");
+    public INamedTypeSymbol? TimeSpan => Lazy(ref _timeSpan, "System.TimeSpan");
+    public INamedTypeSymbol? HttpContext => Lazy(ref _httpContext, "Microsoft.AspNetCore.Http.HttpContext");
+    public INamedTypeSymbol? OperationCanceledException => Lazy(ref _operationCanceledException, "System.OperationCanceledException");
+    public INamedTypeSymbol? EventArgs => Lazy(ref _eventArgs, "System.EventArgs");
+
+    /// <summary>
+    /// Each well-known type is looked up on first use, then kept (a rule that runs alone pays only for the types it uses;
+    /// a lookup searches every referenced assembly). A missing type is kept too, as a <see cref="Resolved"/> with no type.
+    /// </summary>
+    private INamedTypeSymbol? Lazy(ref Resolved? slot, string metadataName)
+    {
+        var resolved = Volatile.Read(ref slot);
+        if (resolved is null)
+        {
+            resolved = new Resolved(_compilation.GetTypeByMetadataName(metadataName));
+            Volatile.Write(ref slot, resolved);
+        }
+
+        return resolved.Type;
+    }
+
+    private sealed class Resolved
+    {
+        public Resolved(INamedTypeSymbol? type) => Type = type;
+
+        public INamedTypeSymbol? Type { get; }
+    }
 
     /// <summary>Any other type by metadata name, cached for the compilation. Null when absent.</summary>
     public INamedTypeSymbol? Resolve(string metadataName) =>
         _others.GetOrAdd(metadataName, name => _compilation.GetTypeByMetadataName(name));
 
     /// <summary>Task, Task&lt;T&gt;, ValueTask or ValueTask&lt;T&gt; (or a type derived from Task).</summary>
+    /// <remarks>
+    /// Asked for nearly every invocation (the type of the call): names are compared before symbols, so any other type is
+    /// ruled out without a symbol comparison (a struct unless it is named ValueTask, a class unless it or a base is named Task).
+    /// </remarks>
     public bool IsTaskLike(ITypeSymbol? type)
     {
-        if (type is not INamedTypeSymbol named || named.TypeKind == TypeKind.Error)
+        if (type is not INamedTypeSymbol named)
         {
             return false;
         }
 
-        var definition = named.OriginalDefinition;
-        if (SymbolEqualityComparer.Default.Equals(definition, ValueTask) || SymbolEqualityComparer.Default.Equals(definition, ValueTaskOfT))
+        switch (named.TypeKind)
         {
-            return true;
-        }
+            case TypeKind.Struct:
+                return named.Name == "ValueTask"
+                    && (SymbolEqualityComparer.Default.Equals(named.OriginalDefinition, ValueTask) || SymbolEqualityComparer.Default.Equals(named.OriginalDefinition, ValueTaskOfT));
+            case TypeKind.Class:
+                for (var current = named; current is not null && current.SpecialType == SpecialType.None; current = current.BaseType)
+                {
+                    if (current.Name == "Task"
+                        && (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, Task) || SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, TaskOfT)))
+                    {
+                        return true;
+                    }
+                }
 
-        for (var current = named; current is not null; current = current.BaseType)
-        {
-            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, Task) || SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, TaskOfT))
-            {
-                return true;
-            }
+                return false;
+            default:
+                return false;
         }
-
-        return false;
     }
 
     public bool IsCancellationToken(ITypeSymbol? type) =>

@@ -45,10 +45,40 @@ internal sealed class PerTreeOptions<T>
     private readonly ConcurrentDictionary<SyntaxTree, T> _cache = new();
     private readonly Func<SyntaxTree, T> _read;
 
+    /// <summary>
+    /// The tree asked for last and its options: operations arrive tree by tree, so most calls are answered here without a
+    /// dictionary lookup. One immutable object, replaced whole, so concurrent callers never see a tree with another's options.
+    /// </summary>
+    private Entry? _last;
+
     public PerTreeOptions(AnalyzerOptions options, Func<AnalyzerOptions, SyntaxTree, T> read)
     {
         _read = tree => read(options, tree);
     }
 
-    public T Get(SyntaxTree tree) => _cache.GetOrAdd(tree, _read);
+    public T Get(SyntaxTree tree)
+    {
+        var last = _last;
+        if (last is not null && ReferenceEquals(last.Tree, tree))
+        {
+            return last.Value;
+        }
+
+        var value = _cache.GetOrAdd(tree, _read);
+        _last = new Entry(tree, value);
+        return value;
+    }
+
+    private sealed class Entry
+    {
+        public Entry(SyntaxTree tree, T value)
+        {
+            Tree = tree;
+            Value = value;
+        }
+
+        public SyntaxTree Tree { get; }
+
+        public T Value { get; }
+    }
 }

@@ -66,6 +66,34 @@ internal static class TokenScope
         return result;
     }
 
+    /// <summary>
+    /// Does a token reach the method itself: a (nullable) token parameter, an HttpContext parameter, or an instance
+    /// HttpContext property of its type (RequestAborted)? What <see cref="Find"/> adds at method level, without the list.
+    /// </summary>
+    public static bool ReachesMethod(IMethodSymbol method, KnownTypes known)
+    {
+        if (known.CancellationToken is null)
+        {
+            return false;
+        }
+
+        foreach (var parameter in method.Parameters)
+        {
+            if (!parameter.IsDiscard() && parameter.RefKind != RefKind.Out
+                && (known.IsCancellationToken(parameter.Type) || known.IsNullableCancellationToken(parameter.Type)))
+            {
+                return true;
+            }
+
+            if (known.HttpContext is not null && parameter.Type.Is(known.HttpContext))
+            {
+                return true;
+            }
+        }
+
+        return known.HttpContext is not null && !method.IsStatic && method.ContainingType is { } containingType && HttpContextProperty(containingType, known) is not null;
+    }
+
     private static void AddParameters(IMethodSymbol function, TokenSourceKind kind, KnownTypes known, List<TokenCandidate> result)
     {
         foreach (var parameter in function.Parameters)

@@ -110,10 +110,31 @@ internal static class InitializerHelpers
     }
 
     /// <summary>Adds the usings, reduces qualified names and formats what carries the formatter annotation.</summary>
+    /// <remarks>
+    /// When a namespace is imported already by a global using, the import adder still adds a using that the simplifier
+    /// then removes, leaving a blank line after a header comment: one per fix, so fixing one at a time and FixAll
+    /// disagreed. When no using was added in the end, the file's first token keeps its original leading trivia.
+    /// </remarks>
     public static async Task<Document> CleanUpAsync(Document document, CancellationToken cancellationToken)
     {
+        var before = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         document = await ImportAdder.AddImportsAsync(document, Simplifier.AddImportsAnnotation, cancellationToken: cancellationToken).ConfigureAwait(false);
         document = await Simplifier.ReduceAsync(document, Simplifier.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return await Formatter.FormatAsync(document, Formatter.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+        document = await Formatter.FormatAsync(document, Formatter.Annotation, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var after = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        if (before is null || after is null || CountUsings(after) != CountUsings(before))
+        {
+            return document;
+        }
+
+        var first = before.GetFirstToken(includeZeroWidth: true);
+        var now = after.GetFirstToken(includeZeroWidth: true);
+        return now.RawKind == first.RawKind && now.Text == first.Text && now.LeadingTrivia.ToFullString() != first.LeadingTrivia.ToFullString()
+            ? document.WithSyntaxRoot(after.ReplaceToken(now, now.WithLeadingTrivia(first.LeadingTrivia)))
+            : document;
     }
+
+    /// <summary>The using directives of the file and of its namespaces (where an import adder puts them).</summary>
+    private static int CountUsings(SyntaxNode root) =>
+        root.DescendantNodes(n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax).OfType<UsingDirectiveSyntax>().Count();
 }

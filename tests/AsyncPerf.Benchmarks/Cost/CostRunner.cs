@@ -44,6 +44,7 @@ internal static class CostRunner
         public bool Concurrent;
         public bool Combined;
         public bool Baseline;
+        public bool Alone;
         public string? Out;
         public string? WriteCorpus;
     }
@@ -70,11 +71,12 @@ internal static class CostRunner
                 case "--concurrent": o.Concurrent = true; break;
                 case "--combined": o.Combined = true; break;
                 case "--baseline": o.Baseline = true; break;
+                case "--alone": o.Alone = true; break;
                 case "--out": o.Out = args[++i]; break;
                 case "--write-corpus": o.WriteCorpus = args[++i]; break;
                 default:
                     Console.Error.WriteLine($"unknown option {args[i]}");
-                    Console.Error.WriteLine("cost [--lines 100000] [--warmup 2] [--runs 5] [--ours AsyncPerf.Analyzers.dll]... [--all-peers | --no-peers] [--only AP3001,AP3002] [--variant label=AsyncPerf.Analyzers.dll]... [--concurrent] [--combined] [--baseline] [--out file.md] [--write-corpus dir]");
+                    Console.Error.WriteLine("cost [--lines 100000] [--warmup 2] [--runs 5] [--ours AsyncPerf.Analyzers.dll]... [--all-peers | --no-peers] [--only AP3001,AP3002] [--variant label=AsyncPerf.Analyzers.dll]... [--concurrent] [--combined] [--baseline] [--alone] [--out file.md] [--write-corpus dir]");
                     return 2;
             }
         }
@@ -162,6 +164,25 @@ internal static class CostRunner
             groups.Add(("peers", packages.Skip(1 + variants.Count).SelectMany(p => p.Analyzers).ToImmutableArray()));
         }
 
+        // --alone: every analyzer of an overlapping pair (ours and the peer's) also in a CompilationWithAnalyzers of its own,
+        // as in a build that enables only that rule: each pays its own one-off costs (type lookups, the driver's per-file
+        // generated-code check on its first diagnostic in a file) instead of sharing them with the analyzers of its group.
+        var alone = new HashSet<DiagnosticAnalyzer>();
+        if (o.Alone)
+        {
+            foreach (var (oursId, peerId, _) in Overlaps)
+            {
+                foreach (var analyzer in ours.Analyzers.Where(a => a.SupportedDiagnostics.Any(d => d.Id == oursId))
+                    .Concat(packages.Skip(1 + variants.Count).SelectMany(p => p.Analyzers).Where(a => a.SupportedDiagnostics.Any(d => d.Id == peerId))))
+                {
+                    if (alone.Add(analyzer))
+                    {
+                        groups.Add(("alone " + analyzer.GetType().Name, ImmutableArray.Create(analyzer)));
+                    }
+                }
+            }
+        }
+
         var m = new Measurements();
         foreach (var g in groups)
         {
@@ -221,7 +242,8 @@ internal static class CostRunner
                     total += ms;
                     if (measured)
                     {
-                        (m.PerAnalyzer.TryGetValue(analyzer, out var list) ? list : m.PerAnalyzer[analyzer] = new List<double>()).Add(ms);
+                        var perAnalyzer = group.Name.StartsWith("alone ", StringComparison.Ordinal) ? m.Alone : m.PerAnalyzer;
+                        (perAnalyzer.TryGetValue(analyzer, out var list) ? list : perAnalyzer[analyzer] = new List<double>()).Add(ms);
                     }
                 }
 
@@ -231,7 +253,7 @@ internal static class CostRunner
                     m.AnalysisCpu[group.Name].Add(cpu);
                 }
 
-                if (iteration == iterations - 1)
+                if (iteration == iterations - 1 && !group.Name.StartsWith("alone ", StringComparison.Ordinal))
                 {
                     foreach (var d in diagnostics)
                     {
@@ -265,6 +287,7 @@ internal static class CostRunner
         public readonly Dictionary<string, List<double>> AnalysisWall = new(StringComparer.Ordinal);
         public readonly Dictionary<string, List<double>> AnalysisCpu = new(StringComparer.Ordinal);
         public readonly Dictionary<DiagnosticAnalyzer, List<double>> PerAnalyzer = new();
+        public readonly Dictionary<DiagnosticAnalyzer, List<double>> Alone = new();
         public readonly Dictionary<string, int> DiagnosticCounts = new(StringComparer.Ordinal);
         public readonly List<string> Exceptions = new();
     }
@@ -366,6 +389,35 @@ internal static class CostRunner
             var ratio = ourMs <= 0 ? double.PositiveInfinity : peerMs / ourMs;
             sb.AppendLine(CultureInfo.InvariantCulture,
                 $"| {oursId} | {Pct(ourMs)} | {peerId} | {string.Join(", ", peerAnalyzers.Select(a => a.GetType().Name))} | {Pct(peerMs)} | {ratio:F1}× | {(ratio >= 10 ? "yes" : "**no**")} |");
+        }
+
+        if (m.Alone.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("## Each overlapping rule alone vs its peer alone");
+            sb.AppendLine();
+            sb.AppendLine("Each analyzer analysed in a CompilationWithAnalyzers of its own (same iterations), as in a build that enables only that rule: it pays its own one-off costs (type lookups, the analyzer driver's per-file generated-code check on its first diagnostic in a file) instead of sharing them with the other analyzers of its package. Medians, and the minimum over the iterations (the least disturbed run).");
+            sb.AppendLine();
+            sb.AppendLine("| Our rule | Ours alone (ms, median / min) | % of binding | Peer rule | Peer analyzer | Peer alone (ms, median / min) | % of binding | Peer / ours (medians) | Peer / ours (minimums) | ≥ 10× cheaper |");
+            sb.AppendLine("|---|---:|---:|---|---|---:|---:|---:|---:|---|");
+            foreach (var (oursId, peerId, _) in Overlaps)
+            {
+                var ourAnalyzers = packages[0].Analyzers.Where(a => a.SupportedDiagnostics.Any(d => d.Id == oursId) && m.Alone.ContainsKey(a)).ToList();
+                var peerAnalyzers = packages.Skip(1).SelectMany(p => p.Analyzers).Where(a => a.SupportedDiagnostics.Any(d => d.Id == peerId) && m.Alone.ContainsKey(a)).ToList();
+                if (ourAnalyzers.Count == 0 || peerAnalyzers.Count == 0)
+                {
+                    continue;
+                }
+
+                var ourMedian = ourAnalyzers.Sum(a => Median(m.Alone[a]));
+                var ourMin = ourAnalyzers.Sum(a => m.Alone[a].Min());
+                var peerMedian = peerAnalyzers.Sum(a => Median(m.Alone[a]));
+                var peerMin = peerAnalyzers.Sum(a => m.Alone[a].Min());
+                var ratio = ourMedian <= 0 ? double.PositiveInfinity : peerMedian / ourMedian;
+                var ratioMin = ourMin <= 0 ? double.PositiveInfinity : peerMin / ourMin;
+                sb.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {oursId} | {Ms(ourMedian)} / {Ms(ourMin)} | {Pct(ourMedian)} | {peerId} | {string.Join(", ", peerAnalyzers.Select(a => a.GetType().Name))} | {Ms(peerMedian)} / {Ms(peerMin)} | {Pct(peerMedian)} | {ratio:F1}× | {ratioMin:F1}× | {(ratio >= 10 && ratioMin >= 10 ? "yes" : ratio >= 10 || ratioMin >= 10 ? "**borderline**" : "**no**")} |");
+            }
         }
 
         sb.AppendLine();

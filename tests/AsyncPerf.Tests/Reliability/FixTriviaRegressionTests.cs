@@ -14,8 +14,9 @@ public class FixTriviaRegressionTests
         """;
 
     // Found by FixAll_at_every_scope_equals_fixing_one_at_a_time: with the usings only global (ImplicitUsings), each
-    // AP4003 fix inserted a blank line after a file's leading comment, so one-at-a-time and FixAll disagreed.
-    [Fact(Skip = "Known defect, reported: every AP4003 fix (FileStreamWithoutAsyncModeCodeFix via InitializerHelpers.CleanUpAsync) adds a blank line after a leading file comment when the usings are global. Unskip when fixed.")]
+    // AP4003 fix inserted a blank line after a file's leading comment, so one-at-a-time and FixAll disagreed (the import
+    // adder added a using the simplifier removed again; InitializerHelpers.CleanUpAsync now restores the header's trivia).
+    [Fact]
     public Task AP4003_fix_leaves_the_file_header_alone_when_the_usings_are_global() => new VerifyAP4003.Test
     {
         Sources =

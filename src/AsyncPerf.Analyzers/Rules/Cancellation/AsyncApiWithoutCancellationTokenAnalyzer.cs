@@ -55,7 +55,7 @@ public sealed class AsyncApiWithoutCancellationTokenAnalyzer : DiagnosticAnalyze
     {
         if (context.OwningSymbol is not IMethodSymbol method
             || context.OperationBlocks.IsEmpty
-            || !IsPublicAsyncApi(method, context.OperationBlocks[0], known)
+            || !IsPublicAsyncApi(method, known)
             || IsExcluded(method, excluded.Get(context.OperationBlocks[0].Syntax.SyntaxTree)))
         {
             return;
@@ -94,7 +94,7 @@ public sealed class AsyncApiWithoutCancellationTokenAnalyzer : DiagnosticAnalyze
         }
     }
 
-    private static bool IsPublicAsyncApi(IMethodSymbol method, IOperation block, KnownTypes known)
+    private static bool IsPublicAsyncApi(IMethodSymbol method, KnownTypes known)
     {
         if (method.MethodKind != MethodKind.Ordinary
             || method.IsImplicitlyDeclared
@@ -110,7 +110,7 @@ public sealed class AsyncApiWithoutCancellationTokenAnalyzer : DiagnosticAnalyze
         }
 
         // A token already reaches the method: a (nullable) token parameter, or HttpContext.RequestAborted (AP3001's business).
-        if (TokenScope.Find(block, method, known).Count > 0)
+        if (TokenScope.ReachesMethod(method, known))
         {
             return false;
         }

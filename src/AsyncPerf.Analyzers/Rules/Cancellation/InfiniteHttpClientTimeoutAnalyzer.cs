@@ -1,6 +1,7 @@
-using System.Collections.Concurrent;
+using System.Threading;
 using AsyncPerf.Infrastructure;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -36,10 +37,11 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
             }
 
             var types = new Types(known.HttpClient, known.TimeSpan, timeout, known.CancellationTokenSource, known.HttpCompletionOption, new OwnRequestTimeouts());
-            // Most types have no private HttpClient to follow: their assignments are checked by one compilation-wide action,
-            // and only the few types that do get actions of their own (registering per type costs the driver for every type).
-            start.RegisterOperationAction(c => AnalyzeAssignment(c, (ISimpleAssignmentOperation)c.Operation, types, trackedType: null, state: null), OperationKind.SimpleAssignment);
-            start.RegisterSymbolStartAction(symbolStart => RegisterForType(symbolStart, types), SymbolKind.NamedType);
+
+            // One action, on assignments: an infinite timeout is rare, and only then are the client's uses looked up
+            // (a private member's in the syntax of its type). No per-type (symbol-start) actions: registering them costs
+            // the analyzer driver bookkeeping for every type and member of the compilation.
+            start.RegisterOperationAction(c => AnalyzeAssignment(c, (ISimpleAssignmentOperation)c.Operation, types), OperationKind.SimpleAssignment);
         });
     }
 
@@ -72,22 +74,6 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
         Untraced = 4,
     }
 
-    /// <summary>The uses of the type's private HttpClient fields and properties, decided at the end of the type.</summary>
-    private sealed class TypeState
-    {
-        public ConcurrentBag<(ISymbol Client, Diagnostic Diagnostic)> Candidates { get; } = new();
-
-        public ConcurrentDictionary<ISymbol, Seen> Uses { get; } = new(SymbolEqualityComparer.Default);
-
-        public void Record(ISymbol client, Use use)
-        {
-            if (use != Use.Neutral)
-            {
-                Uses.AddOrUpdate(client, _ => ToSeen(use), (_, old) => old | ToSeen(use));
-            }
-        }
-    }
-
     private static Seen ToSeen(Use use) => use switch
     {
         Use.Guarded => Seen.Guarded,
@@ -110,51 +96,6 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
         return (seen & Seen.Untraced) != 0 && !typeEnforcesOwnTimeouts();
     }
 
-    private static void RegisterForType(SymbolStartAnalysisContext context, Types types)
-    {
-        var type = (INamedTypeSymbol)context.Symbol;
-        if (!TracksMembers(type, types))
-        {
-            return;
-        }
-
-        var state = new TypeState();
-        context.RegisterOperationAction(c => AnalyzeAssignment(c, (ISimpleAssignmentOperation)c.Operation, types, type, state), OperationKind.SimpleAssignment);
-
-        context.RegisterOperationAction(
-            c =>
-            {
-                var reference = c.Operation;
-                if (reference.Type.InheritsFromOrIs(types.HttpClient))
-                {
-                    var member = reference switch
-                    {
-                        IFieldReferenceOperation field => (ISymbol)field.Field,
-                        IPropertyReferenceOperation property => property.Property,
-                        _ => null,
-                    };
-                    if (member is not null && IsTrackedMember(member, type))
-                    {
-                        state.Record(member, Classify(reference, types));
-                    }
-                }
-            },
-            OperationKind.FieldReference,
-            OperationKind.PropertyReference);
-
-        context.RegisterSymbolEndAction(c =>
-        {
-            foreach (var (client, diagnostic) in state.Candidates)
-            {
-                var seen = state.Uses.TryGetValue(client, out var uses) ? uses : Seen.None;
-                if (ShouldReport(seen, () => types.OwnTimeouts.Enforces(type, c.CancellationToken)))
-                {
-                    c.ReportDiagnostic(diagnostic);
-                }
-            }
-        });
-    }
-
     private static bool IsPrivateClient(ISymbol member, INamedTypeSymbol httpClient) => member switch
     {
         IFieldSymbol { DeclaredAccessibility: Accessibility.Private } field => field.Type.InheritsFromOrIs(httpClient),
@@ -163,15 +104,12 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
     };
 
     /// <summary>
-    /// Private HttpClient fields and properties are followed through the whole type; without one, nothing is tracked.
-    /// A type with nested types is not tracked: a nested type's members could use the field out of the type's actions' sight.
+    /// A private HttpClient field or property is followed through the whole type (every partial part). A type with nested
+    /// types is not followed: a nested type's members could use the field out of the rule's sight.
     /// </summary>
-    private static bool TracksMembers(INamedTypeSymbol type, Types types) =>
-        type.GetTypeMembers().IsEmpty && type.GetMembers().Any(m => IsPrivateClient(m, types.HttpClient));
+    private static bool TracksMembers(INamedTypeSymbol type) => type.GetTypeMembers().IsEmpty;
 
-    /// <param name="trackedType">The type whose own actions call this (it tracks its private clients), or null for the compilation-wide action.</param>
-    /// <param name="state">The tracked type's state; null with <paramref name="trackedType"/>.</param>
-    private static void AnalyzeAssignment(OperationAnalysisContext context, ISimpleAssignmentOperation assignment, Types types, INamedTypeSymbol? trackedType, TypeState? state)
+    private static void AnalyzeAssignment(OperationAnalysisContext context, ISimpleAssignmentOperation assignment, Types types)
     {
         if (assignment.Target is not IPropertyReferenceOperation { Property.Name: "Timeout" } target
             || !target.Property.ContainingType.Is(types.HttpClient)
@@ -181,12 +119,6 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
         }
 
         var containingType = context.ContainingSymbol as INamedTypeSymbol ?? context.ContainingSymbol.ContainingType;
-        if (trackedType is null && containingType is not null && TracksMembers(containingType, types))
-        {
-            // The type's own actions see this assignment (RegisterForType).
-            return;
-        }
-
         var diagnostic = Diagnostic.Create(Descriptors.InfiniteHttpClientTimeout, assignment.Syntax.GetLocation(), assignment.Value.Syntax.ToString());
         bool TypeEnforcesOwnTimeouts() => containingType is not null && types.OwnTimeouts.Enforces(containingType, context.CancellationToken);
         switch (ClientOf(target, types.HttpClient))
@@ -198,8 +130,12 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
                 }
 
                 break;
-            case { } member when trackedType is not null && state is not null && IsTrackedMember(member, trackedType):
-                state.Candidates.Add((member, diagnostic));
+            case { } member when containingType is not null && IsTrackedMember(member, containingType) && IsPrivateClient(member, types.HttpClient) && TracksMembers(containingType):
+                if (ShouldReport(SeenUses(containingType, member, assignment, types, context.CancellationToken), TypeEnforcesOwnTimeouts))
+                {
+                    context.ReportDiagnostic(diagnostic);
+                }
+
                 break;
             case (IFieldSymbol or IPropertySymbol) and { DeclaredAccessibility: Accessibility.Private }:
                 // A private member the rule does not follow (its type has nested types): nothing says it leaves the type.
@@ -214,6 +150,59 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
 
                 break;
         }
+    }
+
+    /// <summary>
+    /// The uses of a private member of <paramref name="type"/>, found in the syntax of every part of the type (names first,
+    /// then the operation of each reference with that name). Only run for a member that gets an infinite timeout.
+    /// </summary>
+    private static Seen SeenUses(INamedTypeSymbol type, ISymbol member, IOperation site, Types types, CancellationToken cancellationToken)
+    {
+        var seen = Seen.None;
+        var siteModel = site.SemanticModel;
+        if (siteModel is null)
+        {
+            return Seen.Untraced;
+        }
+
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            var declaration = reference.GetSyntax(cancellationToken);
+
+            // The type's other partial parts may be in other files: their semantic model comes from the compilation (the
+            // analyzer driver's cached one). Rare: a private HttpClient with an infinite timeout in a partial type.
+#pragma warning disable RS1030 // Do not invoke Compilation.GetSemanticModel() method within a diagnostic analyzer
+            var model = reference.SyntaxTree == siteModel.SyntaxTree ? siteModel : siteModel.Compilation.GetSemanticModel(reference.SyntaxTree);
+#pragma warning restore RS1030
+            foreach (var node in declaration.DescendantNodes())
+            {
+                if (node is not IdentifierNameSyntax name || name.Identifier.ValueText != member.Name)
+                {
+                    continue;
+                }
+
+                var expression = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access
+                    : name.Parent is MemberBindingExpressionSyntax binding ? binding
+                    : (SyntaxNode)name;
+                var operation = model.GetOperation(expression, cancellationToken);
+                var referenced = operation switch
+                {
+                    IFieldReferenceOperation field => (ISymbol)field.Field,
+                    IPropertyReferenceOperation property => property.Property,
+                    _ => null,
+                };
+                if (operation is not null && referenced.Is(member))
+                {
+                    seen |= ToSeen(Classify(operation, types));
+                    if ((seen & Seen.Unguarded) != 0)
+                    {
+                        return seen;
+                    }
+                }
+            }
+        }
+
+        return seen;
     }
 
     /// <summary>A private field or property of the tracked type itself: no other type can reach it.</summary>

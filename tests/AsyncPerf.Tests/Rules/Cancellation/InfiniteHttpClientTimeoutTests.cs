@@ -397,6 +397,63 @@ public class InfiniteHttpClientTimeoutTests
         """);
 
     [Fact]
+    public Task Flags_a_private_field_of_a_partial_type_used_without_a_token_in_another_file() => new Verify.Test
+    {
+        Sources =
+        {
+            Usings + """
+                public partial class CatalogClient
+                {
+                    private readonly HttpClient _http = new HttpClient { {|AP3004:Timeout = Timeout.InfiniteTimeSpan|} };
+
+                    public async Task<string> GetAsync(string id)
+                    {
+                        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                        return await _http.GetStringAsync("/items/" + id, deadline.Token);
+                    }
+                }
+                """,
+            Usings + """
+                public partial class CatalogClient
+                {
+                    public Task<string> ListAsync() => this._http.GetStringAsync("/items");
+                }
+                """,
+        },
+    }.RunAsync();
+
+    [Fact]
+    public Task DoesNotFlag_a_private_field_of_a_partial_type_whose_requests_in_every_file_are_timed() => new Verify.Test
+    {
+        Sources =
+        {
+            Usings + """
+                public partial class CatalogClient
+                {
+                    private readonly HttpClient _http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+
+                    public async Task<string> GetAsync(string id)
+                    {
+                        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                        return await _http.GetStringAsync("/items/" + id, deadline.Token);
+                    }
+                }
+                """,
+            Usings + """
+                public partial class CatalogClient
+                {
+                    public async Task<string> ListAsync()
+                    {
+                        using var deadline = new CancellationTokenSource();
+                        deadline.CancelAfter(TimeSpan.FromSeconds(5));
+                        return await this._http.GetStringAsync("/items", deadline.Token);
+                    }
+                }
+                """,
+        },
+    }.RunAsync();
+
+    [Fact]
     public Task DoesNotFlag_a_client_built_in_one_partial_part_when_another_creates_timed_token_sources() => new Verify.Test
     {
         Sources =
