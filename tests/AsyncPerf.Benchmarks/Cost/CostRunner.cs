@@ -40,6 +40,7 @@ internal static class CostRunner
         public bool AllPeers;
         public bool NoPeers;
         public readonly List<string> Only = new();
+        public readonly List<string> PeerRules = new();
         public readonly List<(string Label, string Dll)> Variants = new();
         public bool Concurrent;
         public bool Combined;
@@ -63,6 +64,7 @@ internal static class CostRunner
                 case "--all-peers": o.AllPeers = true; break;
                 case "--no-peers": o.NoPeers = true; break;
                 case "--only": o.Only.AddRange(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries)); break;
+                case "--peers": o.PeerRules.AddRange(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries)); break;
                 case "--variant":
                     var spec = args[++i];
                     var eq = spec.IndexOf('=', StringComparison.Ordinal);
@@ -76,7 +78,7 @@ internal static class CostRunner
                 case "--write-corpus": o.WriteCorpus = args[++i]; break;
                 default:
                     Console.Error.WriteLine($"unknown option {args[i]}");
-                    Console.Error.WriteLine("cost [--lines 100000] [--warmup 2] [--runs 5] [--ours AsyncPerf.Analyzers.dll]... [--all-peers | --no-peers] [--only AP3001,AP3002] [--variant label=AsyncPerf.Analyzers.dll]... [--concurrent] [--combined] [--baseline] [--alone] [--out file.md] [--write-corpus dir]");
+                    Console.Error.WriteLine("cost [--lines 100000] [--warmup 2] [--runs 5] [--ours AsyncPerf.Analyzers.dll]... [--all-peers | --no-peers] [--only AP3001,AP3002] [--peers MA0040,VSTHRD002] [--variant label=AsyncPerf.Analyzers.dll]... [--concurrent] [--combined] [--baseline] [--alone] [--out file.md] [--write-corpus dir]");
                     return 2;
             }
         }
@@ -116,7 +118,8 @@ internal static class CostRunner
             var peer = AnalyzerLoader.Peer(name, folder);
             if (!o.AllPeers)
             {
-                var wanted = Overlaps.Where(x => x.Package == name).Select(x => x.Peer).ToHashSet(StringComparer.Ordinal);
+                // --peers: only the peer analyzers of these rules (a rule-against-rule run: --only AP3001 --peers MA0040).
+                var wanted = Overlaps.Where(x => x.Package == name && (o.PeerRules.Count == 0 || o.PeerRules.Contains(x.Peer))).Select(x => x.Peer).ToHashSet(StringComparer.Ordinal);
                 peer = peer with { Analyzers = peer.Analyzers.Where(a => a.SupportedDiagnostics.Any(d => wanted.Contains(d.Id))).ToList() };
             }
 
