@@ -180,6 +180,9 @@ internal sealed class LoopbackServer : IDisposable
         });
         app.MapGet("/tiny", () => "ok");
 
+        // The id of the connection the request came on (AP4002: how long the client keeps one connection).
+        app.MapGet("/conn", (HttpContext context) => context.Connection.Id);
+
         // The handler waits ms milliseconds: the fixed form awaits, the others block a thread-pool thread.
         app.MapGet("/async", async (HttpContext context) =>
         {
