@@ -37,20 +37,8 @@ internal sealed class LoopbackServer : IDisposable
 
     public static LoopbackServer Start()
     {
-        var self = typeof(LoopbackServer).Assembly.Location;
-        var host = Environment.ProcessPath ?? "dotnet";
-        var info = new ProcessStartInfo(host)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = false,
-            UseShellExecute = false,
-        };
-        if (!Path.GetFileNameWithoutExtension(host).Equals("AsyncPerf.Benchmarks", StringComparison.Ordinal))
-        {
-            info.ArgumentList.Add(self);
-        }
-
-        info.ArgumentList.Add("serve");
+        var info = ChildProcess("serve");
+        info.RedirectStandardOutput = true;
         info.ArgumentList.Add("--parent");
         info.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start the loopback server");
@@ -62,6 +50,29 @@ internal sealed class LoopbackServer : IDisposable
                 return new LoopbackServer(process, int.Parse(line.AsSpan(5), CultureInfo.InvariantCulture));
             }
         }
+    }
+
+    /// <summary>
+    /// This program as a child process: the app host runs it directly, <c>dotnet</c> needs the assembly first. (The
+    /// app host's name has no extension on Linux, so the name is compared whole: "AsyncPerf.Benchmarks" would lose
+    /// ".Benchmarks" as an extension.)
+    /// </summary>
+    internal static ProcessStartInfo ChildProcess(params string[] args)
+    {
+        var host = Environment.ProcessPath ?? "dotnet";
+        var info = new ProcessStartInfo(host) { UseShellExecute = false };
+        var name = Path.GetFileName(host);
+        if (!name.Equals("AsyncPerf.Benchmarks", StringComparison.Ordinal) && !name.Equals("AsyncPerf.Benchmarks.exe", StringComparison.OrdinalIgnoreCase))
+        {
+            info.ArgumentList.Add(typeof(LoopbackServer).Assembly.Location);
+        }
+
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return info;
     }
 
     public async Task<ServerStats> StatsAsync()
@@ -179,6 +190,9 @@ internal sealed class LoopbackServer : IDisposable
             return "ok";
         });
         app.MapGet("/tiny", () => "ok");
+
+        // The id of the connection the request came on (AP4002: how long the client keeps one connection).
+        app.MapGet("/conn", (HttpContext context) => context.Connection.Id);
 
         // The handler waits ms milliseconds: the fixed form awaits, the others block a thread-pool thread.
         app.MapGet("/async", async (HttpContext context) =>
