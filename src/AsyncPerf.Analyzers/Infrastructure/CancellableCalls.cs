@@ -446,7 +446,7 @@ internal static class CancellableCalls
         {
             foreach (var overload in TypeOverloads(targetDefinition, lookIn, reduced, known))
             {
-                if (semanticModel.IsAccessible(position, overload.Method))
+                if (IsPublicEverywhere(overload.Method) || semanticModel.IsAccessible(position, overload.Method))
                 {
                     return (overload.Index, overload.Name);
                 }
@@ -466,6 +466,23 @@ internal static class CancellableCalls
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A public member of public types is accessible from any position: answered without the semantic model, which
+    /// builds the binder chain at the position to answer <c>IsAccessible</c>.
+    /// </summary>
+    private static bool IsPublicEverywhere(ISymbol symbol)
+    {
+        for (var current = symbol; current is not null and not INamespaceSymbol; current = current.ContainingSymbol)
+        {
+            if (current.DeclaredAccessibility != Accessibility.Public)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

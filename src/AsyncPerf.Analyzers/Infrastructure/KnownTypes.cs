@@ -133,7 +133,9 @@ internal sealed class KnownTypes
                 return named.Name == "ValueTask"
                     && (SymbolEqualityComparer.Default.Equals(named.OriginalDefinition, ValueTask) || SymbolEqualityComparer.Default.Equals(named.OriginalDefinition, ValueTaskOfT));
             case TypeKind.Class:
-                for (var current = named; current is not null && current.SpecialType == SpecialType.None; current = current.BaseType)
+                // The base chain of the definition (List<T>), not of the constructed type (List<Customer>), whose base types
+                // the compiler would substitute on first touch: deriving from Task does not depend on type arguments.
+                for (var current = named.OriginalDefinition; current is not null && current.SpecialType == SpecialType.None; current = current.BaseType)
                 {
                     if (current.Name == "Task"
                         && (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, Task) || SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, TaskOfT)))
