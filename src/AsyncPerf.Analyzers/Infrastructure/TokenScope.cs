@@ -67,52 +67,33 @@ internal static class TokenScope
     }
 
     /// <summary>
-    /// Does a token reach the method itself: a (nullable) token parameter, an HttpContext parameter, or an instance
-    /// HttpContext property of its type (RequestAborted)? What <see cref="Find"/> adds at method level, without the list.
+    /// Does a token reach the method itself: a (nullable) token parameter, or HttpContext.RequestAborted through an
+    /// HttpContext parameter or an instance HttpContext property of its type? What <see cref="Find"/> adds at method level,
+    /// without building the list.
     /// </summary>
-    public static bool ReachesMethod(IMethodSymbol method, KnownTypes known)
-    {
-        if (known.CancellationToken is null)
-        {
-            return false;
-        }
-
-        foreach (var parameter in method.Parameters)
-        {
-            if (!parameter.IsDiscard() && parameter.RefKind != RefKind.Out
-                && (known.IsCancellationToken(parameter.Type) || known.IsNullableCancellationToken(parameter.Type)))
-            {
-                return true;
-            }
-
-            if (known.HttpContext is not null && parameter.Type.Is(known.HttpContext))
-            {
-                return true;
-            }
-        }
-
-        return known.HttpContext is not null && !method.IsStatic && method.ContainingType is { } containingType && HttpContextProperty(containingType, known) is not null;
-    }
+    public static bool ReachesMethod(IMethodSymbol method, KnownTypes known) =>
+        known.CancellationToken is not null
+        && (method.Parameters.Any(p => IsUsableTokenParameter(p, known)) || RequestAbortedSource(method, known) is not null);
 
     private static void AddParameters(IMethodSymbol function, TokenSourceKind kind, KnownTypes known, List<TokenCandidate> result)
     {
         foreach (var parameter in function.Parameters)
         {
-            if (parameter.IsDiscard() || parameter.RefKind == RefKind.Out)
+            if (!IsUsableTokenParameter(parameter, known))
             {
                 continue;
             }
 
-            if (known.IsCancellationToken(parameter.Type))
-            {
-                result.Add(new TokenCandidate(parameter, EscapeName(parameter.Name), kind));
-            }
-            else if (known.IsNullableCancellationToken(parameter.Type))
-            {
-                result.Add(new TokenCandidate(parameter, EscapeName(parameter.Name) + ".GetValueOrDefault()", TokenSourceKind.NullableParameter));
-            }
+            result.Add(known.IsCancellationToken(parameter.Type)
+                ? new TokenCandidate(parameter, EscapeName(parameter.Name), kind)
+                : new TokenCandidate(parameter, EscapeName(parameter.Name) + ".GetValueOrDefault()", TokenSourceKind.NullableParameter));
         }
     }
+
+    /// <summary>A CancellationToken or CancellationToken? parameter that code can read (not a discard, not out).</summary>
+    private static bool IsUsableTokenParameter(IParameterSymbol parameter, KnownTypes known) =>
+        !parameter.IsDiscard() && parameter.RefKind != RefKind.Out
+        && (known.IsCancellationToken(parameter.Type) || known.IsNullableCancellationToken(parameter.Type));
 
     private static void AddTokenSourceLocals(IBlockOperation block, int position, KnownTypes known, List<TokenCandidate> result)
     {
@@ -134,25 +115,34 @@ internal static class TokenScope
 
     private static void AddRequestAborted(IMethodSymbol method, KnownTypes known, List<TokenCandidate> result)
     {
+        if (RequestAbortedSource(method, known) is { } source)
+        {
+            result.Add(source);
+        }
+    }
+
+    /// <summary>
+    /// HttpContext.RequestAborted as the method can read it: from an HttpContext parameter, or from an instance HttpContext
+    /// property of its type or a base type (a controller's <c>ControllerBase.HttpContext</c>). Null when neither.
+    /// </summary>
+    private static TokenCandidate? RequestAbortedSource(IMethodSymbol method, KnownTypes known)
+    {
         if (known.HttpContext is null)
         {
-            return;
+            return null;
         }
 
         foreach (var parameter in method.Parameters)
         {
             if (parameter.Type.Is(known.HttpContext))
             {
-                result.Add(new TokenCandidate(parameter, EscapeName(parameter.Name) + ".RequestAborted", TokenSourceKind.RequestAborted));
-                return;
+                return new TokenCandidate(parameter, EscapeName(parameter.Name) + ".RequestAborted", TokenSourceKind.RequestAborted);
             }
         }
 
-        // A controller (or any type) with an instance HttpContext property, e.g. ControllerBase.HttpContext.
-        if (!method.IsStatic && method.ContainingType is { } containingType && HttpContextProperty(containingType, known) is { } property)
-        {
-            result.Add(new TokenCandidate(property, "HttpContext.RequestAborted", TokenSourceKind.RequestAborted));
-        }
+        return !method.IsStatic && method.ContainingType is { } containingType && HttpContextProperty(containingType, known) is { } property
+            ? new TokenCandidate(property, "HttpContext.RequestAborted", TokenSourceKind.RequestAborted)
+            : null;
     }
 
     /// <summary>The instance HttpContext property of the type or a base type; looked up once per type (cached in KnownTypes).</summary>
