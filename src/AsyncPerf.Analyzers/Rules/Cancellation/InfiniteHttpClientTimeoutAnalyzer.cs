@@ -96,18 +96,20 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
         return (seen & Seen.Untraced) != 0 && !typeEnforcesOwnTimeouts();
     }
 
-    private static bool IsPrivateClient(ISymbol member, INamedTypeSymbol httpClient) => member switch
-    {
-        IFieldSymbol { DeclaredAccessibility: Accessibility.Private } field => field.Type.InheritsFromOrIs(httpClient),
-        IPropertySymbol { DeclaredAccessibility: Accessibility.Private } property => property.Type.InheritsFromOrIs(httpClient),
-        _ => false,
-    };
-
     /// <summary>
-    /// A private HttpClient field or property is followed through the whole type (every partial part). A type with nested
-    /// types is not followed: a nested type's members could use the field out of the rule's sight.
+    /// A private HttpClient field or property of <paramref name="type"/> itself: no other type can reach it, so its uses are
+    /// followed through the whole type (every partial part). Not when the type has nested types: their members could use
+    /// the field out of the rule's sight.
     /// </summary>
-    private static bool TracksMembers(INamedTypeSymbol type) => type.GetTypeMembers().IsEmpty;
+    private static bool IsFollowedClient(ISymbol member, INamedTypeSymbol type, INamedTypeSymbol httpClient) =>
+        member switch
+        {
+            IFieldSymbol { DeclaredAccessibility: Accessibility.Private } field => field.Type.InheritsFromOrIs(httpClient),
+            IPropertySymbol { DeclaredAccessibility: Accessibility.Private } property => property.Type.InheritsFromOrIs(httpClient),
+            _ => false,
+        }
+        && member.ContainingType.Is(type)
+        && type.GetTypeMembers().IsEmpty;
 
     private static void AnalyzeAssignment(OperationAnalysisContext context, ISimpleAssignmentOperation assignment, Types types)
     {
@@ -130,7 +132,7 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
                 }
 
                 break;
-            case { } member when containingType is not null && IsTrackedMember(member, containingType) && IsPrivateClient(member, types.HttpClient) && TracksMembers(containingType):
+            case { } member when containingType is not null && IsFollowedClient(member, containingType, types.HttpClient):
                 if (ShouldReport(SeenUses(containingType, member, assignment, types, context.CancellationToken), TypeEnforcesOwnTimeouts))
                 {
                     context.ReportDiagnostic(diagnostic);
@@ -204,12 +206,6 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
 
         return seen;
     }
-
-    /// <summary>A private field or property of the tracked type itself: no other type can reach it.</summary>
-    private static bool IsTrackedMember(ISymbol member, INamedTypeSymbol type) =>
-        member is IFieldSymbol or IPropertySymbol
-        && member.DeclaredAccessibility == Accessibility.Private
-        && member.ContainingType.Is(type);
 
     /// <summary>
     /// The variable that holds the client: <c>client.Timeout = ...</c> names it; <c>new HttpClient { Timeout = ... }</c>
