@@ -157,10 +157,4 @@ internal sealed class KnownTypes
     public bool IsNullableCancellationToken(ITypeSymbol? type) =>
         type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T, TypeArguments.Length: 1 } nullable
         && IsCancellationToken(nullable.TypeArguments[0]);
-
-    /// <summary>True when the compilation references a unit-test framework (xunit, NUnit, MSTest).</summary>
-    public bool IsTestProject =>
-        Resolve("Xunit.FactAttribute") is not null
-        || Resolve("NUnit.Framework.TestAttribute") is not null
-        || Resolve("Microsoft.VisualStudio.TestTools.UnitTesting.TestMethodAttribute") is not null;
 }

@@ -6,34 +6,62 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace AsyncPerf.Infrastructure;
 
 /// <summary>
-/// Reads rule options from .editorconfig / .globalconfig: <c>asyncperf.&lt;ID&gt;.&lt;option&gt;</c> (lower snake case).
+/// One rule option read from .editorconfig / .globalconfig: <c>asyncperf.&lt;ID&gt;.&lt;name&gt;</c> (lower snake case).
+/// Each rule declares its options once as static fields (name, default, parser); every read goes through <see cref="Read(AnalyzerConfigOptions)"/>.
+/// A value that is missing, blank or does not parse gives the default.
 /// </summary>
-internal static class RuleOptions
+internal sealed class RuleOption<T>
 {
-    public static string Key(string ruleId, string option) => "asyncperf." + ruleId + "." + option;
+    private readonly Func<string, (bool Ok, T Value)> _parse;
 
-    public static string? GetString(AnalyzerOptions options, SyntaxTree tree, string ruleId, string option) =>
-        options.AnalyzerConfigOptionsProvider.GetOptions(tree).TryGetValue(Key(ruleId, option), out var value) && !string.IsNullOrWhiteSpace(value)
-            ? value.Trim()
-            : null;
+    internal RuleOption(string ruleId, string name, T defaultValue, Func<string, (bool Ok, T Value)> parse)
+    {
+        RuleId = ruleId;
+        Name = name;
+        Key = RuleOption.Key(ruleId, name);
+        Default = defaultValue;
+        _parse = parse;
+    }
 
-    /// <summary>An integer option; values that do not parse or are below <paramref name="minimum"/> fall back to the default.</summary>
-    public static int GetInt(AnalyzerOptions options, SyntaxTree tree, string ruleId, string option, int defaultValue, int minimum = 1) =>
-        int.TryParse(GetString(options, tree, ruleId, option), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= minimum
+    public string RuleId { get; }
+
+    public string Name { get; }
+
+    /// <summary>The .editorconfig key, e.g. <c>asyncperf.AP1001.max_concurrency</c>.</summary>
+    public string Key { get; }
+
+    public T Default { get; }
+
+    public T Read(AnalyzerConfigOptions options) => ReadOr(options, Default);
+
+    /// <summary>The value, or <paramref name="fallback"/> when unset or invalid (an option whose default follows another option).</summary>
+    public T ReadOr(AnalyzerConfigOptions options, T fallback) =>
+        options.TryGetValue(Key, out var text) && !string.IsNullOrWhiteSpace(text) && _parse(text.Trim()) is (true, var value)
             ? value
-            : defaultValue;
+            : fallback;
 
-    public static bool GetBool(AnalyzerOptions options, SyntaxTree tree, string ruleId, string option, bool defaultValue) =>
-        bool.TryParse(GetString(options, tree, ruleId, option), out var value) ? value : defaultValue;
+    public T Read(AnalyzerOptions options, SyntaxTree tree) => Read(options.AnalyzerConfigOptionsProvider.GetOptions(tree));
+}
+
+/// <summary>Factories for <see cref="RuleOption{T}"/>, one per value type.</summary>
+internal static class RuleOption
+{
+    public static string Key(string ruleId, string name) => "asyncperf." + ruleId + "." + name;
+
+    /// <summary>An integer option; values below <paramref name="minimum"/> are invalid (the default applies).</summary>
+    public static RuleOption<int> Int(string ruleId, string name, int defaultValue, int minimum = 1) =>
+        new(ruleId, name, defaultValue, text =>
+            int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= minimum ? (true, value) : (false, 0));
+
+    public static RuleOption<bool> Bool(string ruleId, string name, bool defaultValue) =>
+        new(ruleId, name, defaultValue, text => bool.TryParse(text, out var value) ? (true, value) : (false, false));
 
     /// <summary>A list option: entries separated by ';' or ',', trimmed, empty ones dropped.</summary>
-    public static ImmutableArray<string> GetList(AnalyzerOptions options, SyntaxTree tree, string ruleId, string option)
-    {
-        var text = GetString(options, tree, ruleId, option);
-        return text is null
-            ? ImmutableArray<string>.Empty
-            : text.Split(new[] { ';', ',' }, StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()).Where(s => s.Length > 0).ToImmutableArray();
-    }
+    public static RuleOption<ImmutableArray<string>> List(string ruleId, string name) =>
+        new(ruleId, name, ImmutableArray<string>.Empty, text => (true, SplitList(text)));
+
+    public static ImmutableArray<string> SplitList(string text) =>
+        text.Split(new[] { ';', ',' }, StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()).Where(s => s.Length > 0).ToImmutableArray();
 }
 
 /// <summary>
@@ -51,9 +79,16 @@ internal sealed class PerTreeOptions<T>
     /// </summary>
     private Entry? _last;
 
-    public PerTreeOptions(AnalyzerOptions options, Func<AnalyzerOptions, SyntaxTree, T> read)
+    public PerTreeOptions(AnalyzerOptions options, Func<AnalyzerConfigOptions, T> read)
     {
-        _read = tree => read(options, tree);
+        var provider = options.AnalyzerConfigOptionsProvider;
+        _read = tree => read(provider.GetOptions(tree));
+    }
+
+    /// <summary>One typed option per tree.</summary>
+    public PerTreeOptions(AnalyzerOptions options, RuleOption<T> option)
+        : this(options, option.Read)
+    {
     }
 
     public T Get(SyntaxTree tree)

@@ -35,6 +35,29 @@ public class RulesMarkdownTests
         Assert.True(File.Exists(path) && File.ReadAllText(path).Replace("\r\n", "\n") == expected, $"{path} has drifted from the catalog; run the tests with ASYNCPERF_UPDATE_RULES=1.\n{expected}");
     }
 
+    [Theory]
+    [InlineData("recommended")]
+    [InlineData("strict")]
+    [InlineData("minimal")]
+    public void Sdk_overlap_configs_match_the_policies(string mode)
+    {
+        var path = RepositoryFiles.PathOf("src", "AsyncPerf.Package", "buildTransitive", "config", $"asyncperf.{mode}.sdk-overlap.globalconfig");
+        var expected = RuleCatalog.RenderSdkOverlap(mode);
+        if (Environment.GetEnvironmentVariable("ASYNCPERF_UPDATE_RULES") == "1")
+        {
+            File.WriteAllText(path, expected);
+        }
+
+        Assert.True(File.Exists(path) && File.ReadAllText(path).Replace("\r\n", "\n") == expected, $"{path} has drifted from RulePolicies; run the tests with ASYNCPERF_UPDATE_RULES=1.\n{expected}");
+    }
+
+    [Fact]
+    public void Every_rule_has_a_policy()
+    {
+        var missing = RuleCatalog.Descriptors.Select(d => d.Id).Except(AsyncPerf.RulePolicies.RuleIds).ToList();
+        Assert.True(missing.Count == 0, "Rules without a RulePolicies entry (code kinds, presets): " + string.Join(", ", missing));
+    }
+
     [Fact]
     public void Minimal_preset_keeps_only_Warning_rules()
     {

@@ -51,6 +51,12 @@ public class AnalyzerTest
     public IReadOnlyList<MetadataReference> References { get; set; } = TestReferences.Net10;
     public List<MetadataReference> AdditionalReferences { get; } = new();
     public OutputKind OutputKind { get; set; } = OutputKind.DynamicallyLinkedLibrary;
+
+    /// <summary>The compiled assembly's name (the context model reads it: <c>Orders.Tests</c> is test code, <c>Orders.Samples</c> sample code).</summary>
+    public string AssemblyName { get; set; } = "TestProject";
+
+    /// <summary>Third-party libraries the sources compile against (the real packages).</summary>
+    public TestLibrary Libraries { get; set; }
     public LanguageVersion LanguageVersion { get; set; } = LanguageVersion.Latest;
     public string[] PreprocessorSymbols { get; set; } = Array.Empty<string>();
 
@@ -128,9 +134,9 @@ public class AnalyzerTest
         var parseOptions = new CSharpParseOptions(LanguageVersion, DocumentationMode.Diagnose, SourceCodeKind.Regular, PreprocessorSymbols);
         var compilationOptions = new CSharpCompilationOptions(OutputKind, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true);
         var solution = workspace.CurrentSolution
-            .AddProject(ProjectInfo.Create(projectId, VersionStamp.Default, "TestProject", "TestProject", LanguageNames.CSharp,
+            .AddProject(ProjectInfo.Create(projectId, VersionStamp.Default, "TestProject", AssemblyName, LanguageNames.CSharp,
                 filePath: ProjectDirectory + "TestProject.csproj", compilationOptions: compilationOptions, parseOptions: parseOptions,
-                metadataReferences: References.Concat(AdditionalReferences)));
+                metadataReferences: References.Concat(AdditionalReferences).Concat(TestReferences.Libraries(Libraries))));
 
         for (var i = 0; i < sources.Count; i++)
         {

@@ -24,6 +24,41 @@ public static class TestReferences
         MetadataReference.CreateFromFile(typeof(global::Xunit.Assert).Assembly.Location),
     });
 
+    /// <summary>
+    /// The real packages' assemblies for <paramref name="libraries"/>, from this test project's own output (it references them).
+    /// Their dependencies that the .NET and ASP.NET Core reference packs already hold (Microsoft.Extensions.*) come from the packs.
+    /// </summary>
+    public static IEnumerable<MetadataReference> Libraries(TestLibrary libraries)
+    {
+        foreach (var (library, patterns) in s_libraryAssemblies)
+        {
+            if ((libraries & library) != 0)
+            {
+                foreach (var reference in s_cache.GetOrAdd("lib:" + library, _ => FromOutput(patterns)))
+                {
+                    yield return reference;
+                }
+            }
+        }
+    }
+
+    private static readonly (TestLibrary Library, string[] Patterns)[] s_libraryAssemblies =
+    [
+        (TestLibrary.Xunit, ["xunit.core.dll", "xunit.assert.dll", "xunit.abstractions.dll"]),
+        (TestLibrary.EfCore, ["Microsoft.EntityFrameworkCore.dll", "Microsoft.EntityFrameworkCore.Abstractions.dll", "Microsoft.EntityFrameworkCore.Relational.dll"]),
+        (TestLibrary.EfCoreSqlite, ["Microsoft.EntityFrameworkCore.Sqlite.dll"]),
+        (TestLibrary.Dapper, ["Dapper.dll"]),
+        (TestLibrary.Redis, ["StackExchange.Redis.dll"]),
+        (TestLibrary.Mongo, ["MongoDB.Driver.dll", "MongoDB.Bson.dll"]),
+        (TestLibrary.AzureBlobs, ["Azure.Storage.Blobs.dll", "Azure.Storage.Common.dll", "Azure.Core.dll"]),
+        (TestLibrary.Sqlite, ["Microsoft.Data.Sqlite.dll"]),
+    ];
+
+    private static IReadOnlyList<MetadataReference> FromOutput(string[] fileNames) =>
+        fileNames.Select(name => Path.Combine(AppContext.BaseDirectory, name))
+            .Select(path => File.Exists(path) ? MetadataReference.CreateFromFile(path) : throw new FileNotFoundException("A test library is not in the test output; add its package to AsyncPerf.Tests.csproj.", path))
+            .ToList();
+
     private static IReadOnlyList<MetadataReference> FromRefPacks()
     {
         var runtimeDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location)!;

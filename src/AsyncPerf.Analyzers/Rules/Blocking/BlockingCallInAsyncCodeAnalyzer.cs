@@ -12,9 +12,8 @@ namespace AsyncPerf.Rules.Blocking;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class BlockingCallInAsyncCodeAnalyzer : DiagnosticAnalyzer
 {
-    internal const string ExtraPairsOption = "extra_pairs";
-    internal const string ExcludedOption = "excluded";
-    internal const string IncludeTestsOption = "include_tests";
+    internal static readonly RuleOption<ImmutableArray<string>> ExtraPairs = RuleOption.List(DiagnosticIds.BlockingCallInAsyncCode, "extra_pairs");
+    internal static readonly RuleOption<ImmutableArray<string>> Excluded = RuleOption.List(DiagnosticIds.BlockingCallInAsyncCode, "excluded");
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.BlockingCallInAsyncCode);
 
@@ -30,23 +29,23 @@ public sealed class BlockingCallInAsyncCodeAnalyzer : DiagnosticAnalyzer
             }
 
             var compilation = start.Compilation;
-            var isTestProject = KnownTypes.Get(compilation).IsTestProject;
+            var scope = CodeScope.For(start.Compilation, start.Options, DiagnosticIds.BlockingCallInAsyncCode);
             var builtIn = new BlockingCallMatcher(compilation, BlockingCallTable.BuiltIn);
-            var options = new PerTreeOptions<TreeSettings>(start.Options, (options, tree) => TreeSettings.Read(options, tree, compilation, isTestProject));
-            start.RegisterOperationAction(c => Analyze(c, builtIn, options), OperationKind.Invocation);
+            var options = new PerTreeOptions<TreeSettings>(start.Options, treeOptions => TreeSettings.Read(treeOptions, compilation));
+            start.RegisterOperationAction(c => Analyze(c, builtIn, options, scope), OperationKind.Invocation);
         });
     }
 
-    private static void Analyze(OperationAnalysisContext context, BlockingCallMatcher builtIn, PerTreeOptions<TreeSettings> options)
+    private static void Analyze(OperationAnalysisContext context, BlockingCallMatcher builtIn, PerTreeOptions<TreeSettings> options, CodeScope scope)
     {
         var invocation = (IInvocationOperation)context.Operation;
         var name = invocation.TargetMethod.Name;
-        var settings = options.Get(invocation.Syntax.SyntaxTree);
-        if (settings.Skip)
+        if (scope.IsQuiet(invocation.Syntax.SyntaxTree))
         {
             return;
         }
 
+        var settings = options.Get(invocation.Syntax.SyntaxTree);
         var extra = settings.ExtraPairs;
         if ((!builtIn.MightMatch(name) && (extra is null || !extra.MightMatch(name))) || invocation.Syntax.ContainsDiagnostics)
         {
@@ -59,7 +58,7 @@ public sealed class BlockingCallInAsyncCodeAnalyzer : DiagnosticAnalyzer
         }
 
         var match = builtIn.Match(invocation) ?? extra?.Match(invocation);
-        if (match is null || settings.Excluded.Contains(match.Pair.TypeName + "." + match.Pair.Method))
+        if (match is null || settings.Excluded.Contains(match.Pair.TypeName + "." + match.Pair.Method) || !scope.Reports(invocation, context.ContainingSymbol))
         {
             return;
         }
@@ -70,34 +69,25 @@ public sealed class BlockingCallInAsyncCodeAnalyzer : DiagnosticAnalyzer
         context.ReportDiagnostic(Diagnostic.Create(Descriptors.BlockingCallInAsyncCode, invocation.Syntax.GetLocation(), display, replacement));
     }
 
-    /// <summary>The options of one syntax tree: extra pairs (already resolved), excluded methods, whether to skip it (tests).</summary>
+    /// <summary>The options of one syntax tree: extra pairs (already resolved) and excluded methods.</summary>
     internal sealed class TreeSettings
     {
-        private TreeSettings(BlockingCallMatcher? extraPairs, ImmutableHashSet<string> excluded, bool skip)
+        private TreeSettings(BlockingCallMatcher? extraPairs, ImmutableHashSet<string> excluded)
         {
             ExtraPairs = extraPairs;
             Excluded = excluded;
-            Skip = skip;
         }
-
-        /// <summary>A test project without <c>include_tests = true</c>: tests call sync APIs on purpose and nothing starves there.</summary>
-        public bool Skip { get; }
 
         public BlockingCallMatcher? ExtraPairs { get; }
 
         public ImmutableHashSet<string> Excluded { get; }
 
-        public static TreeSettings Read(AnalyzerOptions options, SyntaxTree tree, Compilation compilation, bool isTestProject)
+        public static TreeSettings Read(AnalyzerConfigOptions options, Compilation compilation)
         {
-            if (isTestProject && !RuleOptions.GetBool(options, tree, DiagnosticIds.BlockingCallInAsyncCode, IncludeTestsOption, defaultValue: false))
-            {
-                return new TreeSettings(null, ImmutableHashSet<string>.Empty, skip: true);
-            }
-
-            var pairs = BlockingCallTable.ParseExtraPairs(RuleOptions.GetList(options, tree, DiagnosticIds.BlockingCallInAsyncCode, ExtraPairsOption));
+            var pairs = BlockingCallTable.ParseExtraPairs(BlockingCallInAsyncCodeAnalyzer.ExtraPairs.Read(options));
             var matcher = pairs.IsEmpty ? null : new BlockingCallMatcher(compilation, pairs);
-            var excluded = RuleOptions.GetList(options, tree, DiagnosticIds.BlockingCallInAsyncCode, ExcludedOption).ToImmutableHashSet(StringComparer.Ordinal);
-            return new TreeSettings(matcher is { IsEmpty: false } ? matcher : null, excluded, skip: false);
+            var excluded = BlockingCallInAsyncCodeAnalyzer.Excluded.Read(options).ToImmutableHashSet(StringComparer.Ordinal);
+            return new TreeSettings(matcher is { IsEmpty: false } ? matcher : null, excluded);
         }
     }
 }

@@ -36,12 +36,13 @@ public sealed class SyncOverAsyncAnalyzer : DiagnosticAnalyzer
             }
 
             var callbacks = new CompletionCallbacks(known);
-            start.RegisterOperationAction(c => AnalyzeResult(c, known, callbacks), OperationKind.PropertyReference);
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, known, callbacks), OperationKind.Invocation);
+            var scope = CodeScope.For(start.Compilation, start.Options, DiagnosticIds.SyncOverAsync);
+            start.RegisterOperationAction(c => AnalyzeResult(c, known, callbacks, scope), OperationKind.PropertyReference);
+            start.RegisterOperationAction(c => AnalyzeInvocation(c, known, callbacks, scope), OperationKind.Invocation);
         });
     }
 
-    private static void AnalyzeResult(OperationAnalysisContext context, KnownTypes known, CompletionCallbacks callbacks)
+    private static void AnalyzeResult(OperationAnalysisContext context, KnownTypes known, CompletionCallbacks callbacks, CodeScope scope)
     {
         var reference = (IPropertyReferenceOperation)context.Operation;
         if (reference.Property.Name != "Result" || reference.Instance is not { } task || reference.Parent is INameOfOperation)
@@ -55,10 +56,10 @@ public sealed class SyncOverAsyncAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        Report(context, known, callbacks, reference, task, ResultKind, Describe(task) + ".Result");
+        Report(context, known, callbacks, scope, reference, task, ResultKind, Describe(task) + ".Result");
     }
 
-    private static void AnalyzeInvocation(OperationAnalysisContext context, KnownTypes known, CompletionCallbacks callbacks)
+    private static void AnalyzeInvocation(OperationAnalysisContext context, KnownTypes known, CompletionCallbacks callbacks, CodeScope scope)
     {
         var invocation = (IInvocationOperation)context.Operation;
         if (invocation.Syntax.ContainsDiagnostics)
@@ -76,12 +77,12 @@ public sealed class SyncOverAsyncAnalyzer : DiagnosticAnalyzer
                     return;
                 }
 
-                Report(context, known, callbacks, invocation, task, WaitKind, Describe(task) + ".Wait()");
+                Report(context, known, callbacks, scope, invocation, task, WaitKind, Describe(task) + ".Wait()");
                 break;
 
             case "GetResult" when !method.IsStatic && invocation.Instance?.WalkDownConversions() is IInvocationOperation { TargetMethod.Name: "GetAwaiter", Instance: { } awaitable }
                                   && known.IsTaskLike(awaitable.WalkDownConfigureAwait().Type):
-                Report(context, known, callbacks, invocation, awaitable, GetResultKind, Describe(awaitable.WalkDownConfigureAwait()) + ".GetAwaiter().GetResult()");
+                Report(context, known, callbacks, scope, invocation, awaitable, GetResultKind, Describe(awaitable.WalkDownConfigureAwait()) + ".GetAwaiter().GetResult()");
                 break;
 
             case "WaitAll" or "WaitAny" when method.IsStatic && method.ContainingType.Is(known.Task):
@@ -96,7 +97,7 @@ public sealed class SyncOverAsyncAnalyzer : DiagnosticAnalyzer
                     return;
                 }
 
-                if (DualSyncAsyncPattern.IsInSynchronousBranch(invocation))
+                if (DualSyncAsyncPattern.IsInSynchronousBranch(invocation) || !scope.Reports(invocation, context.ContainingSymbol))
                 {
                     return;
                 }
@@ -108,9 +109,9 @@ public sealed class SyncOverAsyncAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void Report(OperationAnalysisContext context, KnownTypes known, CompletionCallbacks callbacks, IOperation blockingOperation, IOperation task, string kind, string display)
+    private static void Report(OperationAnalysisContext context, KnownTypes known, CompletionCallbacks callbacks, CodeScope scope, IOperation blockingOperation, IOperation task, string kind, string display)
     {
-        if (IsKnownComplete(task, known, callbacks) || DualSyncAsyncPattern.IsInSynchronousBranch(blockingOperation))
+        if (IsKnownComplete(task, known, callbacks) || DualSyncAsyncPattern.IsInSynchronousBranch(blockingOperation) || !scope.Reports(blockingOperation, context.ContainingSymbol))
         {
             return;
         }

@@ -12,19 +12,7 @@ namespace AsyncPerf.Rules.Cancellation;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class AsyncApiWithoutCancellationTokenAnalyzer : DiagnosticAnalyzer
 {
-    internal const string ExcludedMethodsOption = "excluded_methods";
-
-    private static readonly string[] s_testFrameworkNamespaces = ["Xunit", "NUnit.Framework", "Microsoft.VisualStudio.TestTools.UnitTesting"];
-
-    /// <summary>Test attributes recognised by name when their framework does not resolve (packages not restored).</summary>
-    private static readonly string[] s_testAttributeNames =
-    [
-        "Fact", "Theory", "Test", "TestCase", "TestCaseSource", "SetUp", "TearDown", "OneTimeSetUp", "OneTimeTearDown",
-        "TestMethod", "DataTestMethod", "TestInitialize", "TestCleanup", "ClassInitialize", "ClassCleanup",
-    ];
-
-    /// <summary>BenchmarkDotNet's method attributes: the harness calls these methods, no caller could pass a token.</summary>
-    private static readonly string[] s_benchmarkAttributeNames = ["Benchmark", "GlobalSetup", "GlobalCleanup", "IterationSetup", "IterationCleanup"];
+    internal static readonly RuleOption<ImmutableArray<string>> ExcludedMethods = RuleOption.List(DiagnosticIds.AsyncApiWithoutCancellationToken, "excluded_methods");
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.AsyncApiWithoutCancellationToken);
 
@@ -40,21 +28,18 @@ public sealed class AsyncApiWithoutCancellationTokenAnalyzer : DiagnosticAnalyze
                 return;
             }
 
-            // Public methods of test and benchmark projects are called by their harness, which has no token to pass.
-            if (known.IsTestProject || known.Resolve("BenchmarkDotNet.Attributes.BenchmarkAttribute") is not null)
-            {
-                return;
-            }
-
-            var excluded = new PerTreeOptions<ImmutableArray<string>>(start.Options, (options, tree) => RuleOptions.GetList(options, tree, DiagnosticIds.AsyncApiWithoutCancellationToken, ExcludedMethodsOption));
-            start.RegisterOperationBlockAction(c => Analyze(c, known, excluded));
+            // Public methods of test and benchmark code are called by their harness, which has no token to pass (the code-kind gate).
+            var scope = CodeScope.For(start.Compilation, start.Options, DiagnosticIds.AsyncApiWithoutCancellationToken);
+            var excluded = new PerTreeOptions<ImmutableArray<string>>(start.Options, ExcludedMethods);
+            start.RegisterOperationBlockAction(c => Analyze(c, known, excluded, scope));
         });
     }
 
-    private static void Analyze(OperationBlockAnalysisContext context, KnownTypes known, PerTreeOptions<ImmutableArray<string>> excluded)
+    private static void Analyze(OperationBlockAnalysisContext context, KnownTypes known, PerTreeOptions<ImmutableArray<string>> excluded, CodeScope scope)
     {
         if (context.OwningSymbol is not IMethodSymbol method
             || context.OperationBlocks.IsEmpty
+            || !scope.Reports(context.OperationBlocks[0].Syntax, method)
             || !IsPublicAsyncApi(method, known)
             || IsExcluded(method, excluded.Get(context.OperationBlocks[0].Syntax.SyntaxTree)))
         {
@@ -115,7 +100,7 @@ public sealed class AsyncApiWithoutCancellationTokenAnalyzer : DiagnosticAnalyze
             return false;
         }
 
-        return !IsEventHandler(method, known) && !IsTestOrBenchmarkMethod(method) && !ImplementsInterface(method);
+        return !IsEventHandler(method, known) && !CodeContext.IsTestMember(method) && !ImplementsInterface(method);
     }
 
     /// <summary>Public, protected or protected internal, in types that are all so too: a public method of an internal class is internal.</summary>
@@ -141,38 +126,6 @@ public sealed class AsyncApiWithoutCancellationTokenAnalyzer : DiagnosticAnalyze
     /// Any attribute from xunit, NUnit or MSTest (Fact, Theory, Test, TestCase, TestMethod, SetUp...), an unresolved
     /// attribute with one of their names, or a BenchmarkDotNet attribute (by name: the package may not resolve).
     /// </summary>
-    private static bool IsTestOrBenchmarkMethod(IMethodSymbol method)
-    {
-        foreach (var attribute in method.GetAttributes())
-        {
-            if (attribute.AttributeClass is not { } attributeClass)
-            {
-                continue;
-            }
-
-            var name = WithoutAttributeSuffix(attributeClass.Name);
-            if (s_benchmarkAttributeNames.Contains(name)
-                || (attributeClass.TypeKind == TypeKind.Error && s_testAttributeNames.Contains(name)))
-            {
-                return true;
-            }
-
-            for (var type = attributeClass; type is not null; type = type.BaseType)
-            {
-                var ns = type.ContainingNamespace?.ToDisplayString();
-                if (ns is not null && s_testFrameworkNamespaces.Contains(ns))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
-
-    private static string WithoutAttributeSuffix(string name) =>
-        name.Length > "Attribute".Length && name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
-
     private static bool ImplementsInterface(IMethodSymbol method)
     {
         var type = method.ContainingType;

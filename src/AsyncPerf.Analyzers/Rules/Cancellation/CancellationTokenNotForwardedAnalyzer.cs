@@ -27,13 +27,19 @@ public sealed class CancellationTokenNotForwardedAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationAction(c => Analyze(c, known), OperationKind.Invocation, OperationKind.Loop);
+            var scope = CodeScope.For(start.Compilation, start.Options, DiagnosticIds.CancellationTokenNotForwarded);
+            start.RegisterOperationAction(c => Analyze(c, known, scope), OperationKind.Invocation, OperationKind.Loop);
         });
     }
 
-    private static void Analyze(OperationAnalysisContext context, KnownTypes known)
+    private static void Analyze(OperationAnalysisContext context, KnownTypes known, CodeScope scope)
     {
         if (context.Operation is IForEachLoopOperation { IsAsynchronous: false } || context.Operation is ILoopOperation and not IForEachLoopOperation)
+        {
+            return;
+        }
+
+        if (scope.IsQuiet(context.Operation.Syntax.SyntaxTree))
         {
             return;
         }
@@ -44,7 +50,7 @@ public sealed class CancellationTokenNotForwardedAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        if (Evaluate(context.Operation, context.ContainingSymbol, known) is { } finding)
+        if (Evaluate(context.Operation, context.ContainingSymbol, known) is { } finding && scope.Reports(context.Operation, context.ContainingSymbol))
         {
             context.ReportDiagnostic(Diagnostic.Create(
                 Descriptors.CancellationTokenNotForwarded, finding.Site.Node.GetLocation(), finding.Tokens[0].Expression, finding.Site.CalleeName));

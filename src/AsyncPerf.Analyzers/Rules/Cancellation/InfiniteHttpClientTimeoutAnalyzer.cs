@@ -36,7 +36,7 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var types = new Types(known.HttpClient, known.TimeSpan, timeout, known.CancellationTokenSource, known.HttpCompletionOption, new OwnRequestTimeouts());
+            var types = new Types(known.HttpClient, known.TimeSpan, timeout, known.CancellationTokenSource, known.HttpCompletionOption, new OwnRequestTimeouts(), CodeScope.For(start.Compilation, start.Options, DiagnosticIds.InfiniteHttpClientTimeout));
 
             // One action, on assignments: an infinite timeout is rare, and only then are the client's uses looked up
             // (a private member's in the syntax of its type). No per-type (symbol-start) actions: registering them costs
@@ -47,7 +47,8 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
 
     private sealed record Types(
         INamedTypeSymbol HttpClient, INamedTypeSymbol TimeSpan, INamedTypeSymbol? Timeout, INamedTypeSymbol CancellationTokenSource, INamedTypeSymbol? HttpCompletionOption,
-        OwnRequestTimeouts OwnTimeouts);
+        OwnRequestTimeouts OwnTimeouts,
+        CodeScope Scope);
 
     private enum Use
     {
@@ -115,7 +116,8 @@ public sealed class InfiniteHttpClientTimeoutAnalyzer : DiagnosticAnalyzer
     {
         if (assignment.Target is not IPropertyReferenceOperation { Property.Name: "Timeout" } target
             || !target.Property.ContainingType.Is(types.HttpClient)
-            || !IsInfinite(assignment.Value.WalkDownConversions(), types))
+            || !IsInfinite(assignment.Value.WalkDownConversions(), types)
+            || !types.Scope.Reports(assignment, context.ContainingSymbol))
         {
             return;
         }

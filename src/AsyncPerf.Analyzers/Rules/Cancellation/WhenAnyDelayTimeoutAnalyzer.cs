@@ -25,11 +25,15 @@ public sealed class WhenAnyDelayTimeoutAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
+            var scope = CodeScope.For(start.Compilation, start.Options, DiagnosticIds.WhenAnyDelayTimeout);
             start.RegisterOperationAction(
                 c =>
                 {
                     var invocation = (IInvocationOperation)c.Operation;
-                    if (WhenAnyTimeoutShape.IsWhenAny(invocation, task) && WhenAnyTimeoutShape.Find(invocation, task) is { } shape)
+                    if (WhenAnyTimeoutShape.IsWhenAny(invocation, task)
+                        && !scope.IsQuiet(invocation.Syntax.SyntaxTree)
+                        && WhenAnyTimeoutShape.Find(invocation, task) is { } shape
+                        && scope.Reports(invocation, c.ContainingSymbol))
                     {
                         c.ReportDiagnostic(Diagnostic.Create(Descriptors.WhenAnyDelayTimeout, invocation.Syntax.GetLocation(), shape.Work.Syntax.ToString()));
                     }

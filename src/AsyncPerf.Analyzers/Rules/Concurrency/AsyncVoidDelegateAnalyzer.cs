@@ -40,11 +40,12 @@ public sealed class AsyncVoidDelegateAnalyzer : DiagnosticAnalyzer
 
             var eventArgs = known.EventArgs;
             var array = start.Compilation.GetSpecialType(SpecialType.System_Array);
-            start.RegisterOperationAction(c => Analyze(c, known, eventArgs, array), OperationKind.DelegateCreation);
+            var scope = CodeScope.For(start.Compilation, start.Options, DiagnosticIds.AsyncVoidDelegate);
+            start.RegisterOperationAction(c => Analyze(c, known, eventArgs, array, scope), OperationKind.DelegateCreation);
         });
     }
 
-    private static void Analyze(OperationAnalysisContext context, KnownTypes known, INamedTypeSymbol? eventArgs, INamedTypeSymbol array)
+    private static void Analyze(OperationAnalysisContext context, KnownTypes known, INamedTypeSymbol? eventArgs, INamedTypeSymbol array, CodeScope scope)
     {
         var creation = (IDelegateCreationOperation)context.Operation;
         if (creation.Target is not IAnonymousFunctionOperation { Symbol.IsAsync: true } lambda
@@ -87,6 +88,11 @@ public sealed class AsyncVoidDelegateAnalyzer : DiagnosticAnalyzer
             advice = "StartNew returns a Task<Task> that completes at the lambda's first await and drops its exceptions; use 'Task.Run', which unwraps it, or call 'Unwrap()'";
         }
         else
+        {
+            return;
+        }
+
+        if (!scope.Reports(creation, context.ContainingSymbol))
         {
             return;
         }

@@ -27,12 +27,14 @@ public sealed class SemaphoreReleaseNotInFinallyAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
+            var scope = CodeScope.For(start.Compilation, start.Options, DiagnosticIds.SemaphoreReleaseNotInFinally);
             start.RegisterOperationAction(
                 c =>
                 {
                     var invocation = (IInvocationOperation)c.Operation;
                     if (invocation.TargetMethod.Name is "WaitAsync" or "Wait"
-                        && SemaphorePair.Match(invocation, semaphoreSlim) is { IsGuarded: false } pair)
+                        && SemaphorePair.Match(invocation, semaphoreSlim) is { IsGuarded: false } pair
+                        && scope.Reports(invocation, c.ContainingSymbol))
                     {
                         c.ReportDiagnostic(Diagnostic.Create(Descriptors.SemaphoreReleaseNotInFinally, pair.AcquireExpression.Syntax.GetLocation(), pair.Semaphore.Name));
                     }

@@ -13,11 +13,11 @@ namespace AsyncPerf.Rules.Concurrency;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
 {
-    internal const string MaxUnboundedOption = "max_unbounded";
-    internal const string MaxConcurrencyOption = "max_concurrency";
-    internal const string ThrottleTypesOption = "throttle_types";
-    internal const string IncludeTestsOption = "include_tests";
-    internal const int DefaultMaxConcurrency = 16;
+    internal static readonly RuleOption<int> MaxConcurrency = RuleOption.Int(DiagnosticIds.UnboundedFanOut, "max_concurrency", 16);
+
+    /// <summary>Unset, it follows <see cref="MaxConcurrency"/>: N items with N &lt;= the limit the fix writes would never wait on the throttle.</summary>
+    internal static readonly RuleOption<int> MaxUnbounded = RuleOption.Int(DiagnosticIds.UnboundedFanOut, "max_unbounded", 16, minimum: 0);
+    internal static readonly RuleOption<ImmutableArray<string>> ThrottleTypes = RuleOption.List(DiagnosticIds.UnboundedFanOut, "throttle_types");
 
     /// <summary>Diagnostic property: <see cref="ProjectionShape"/> or <see cref="LoopShape"/>.</summary>
     internal const string ShapeProperty = "Shape";
@@ -58,7 +58,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var isTestProject = known.IsTestProject;
+            var scope = CodeScope.For(start.Compilation, start.Options, DiagnosticIds.UnboundedFanOut);
             var options = new PerTreeOptions<FanOutOptions>(start.Options, FanOutOptions.Read);
             start.RegisterOperationAction(
                 c =>
@@ -67,10 +67,9 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
                     if (invocation.TargetMethod is { IsStatic: true } method
                         && s_waitMethods.Contains(method.Name)
                         && SymbolEqualityComparer.Default.Equals(method.ContainingType, known.Task)
-                        && options.Get(c.Operation.Syntax.SyntaxTree) is var treeOptions
-                        && (!isTestProject || treeOptions.IncludeTests))
+                        && !scope.IsQuiet(c.Operation.Syntax.SyntaxTree))
                     {
-                        new Analysis(c, known, treeOptions).Run(invocation);
+                        new Analysis(c, known, options.Get(c.Operation.Syntax.SyntaxTree), scope).Run(invocation);
                     }
                 },
                 OperationKind.Invocation);
@@ -79,32 +78,24 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
 
     internal sealed class FanOutOptions
     {
-        public FanOutOptions(int maxUnbounded, int maxConcurrency, ImmutableArray<string> throttleTypes, bool includeTests)
+        public FanOutOptions(int maxUnbounded, int maxConcurrency, ImmutableArray<string> throttleTypes)
         {
             MaxUnbounded = maxUnbounded;
             MaxConcurrency = maxConcurrency;
             ThrottleTypes = throttleTypes;
-            IncludeTests = includeTests;
         }
 
         public int MaxUnbounded { get; }
         public int MaxConcurrency { get; }
         public ImmutableArray<string> ThrottleTypes { get; }
 
-        /// <summary>Report in test projects too (they start small fixed sets of tasks concurrently on purpose).</summary>
-        public bool IncludeTests { get; }
-
-        public static FanOutOptions Read(AnalyzerOptions options, SyntaxTree tree)
+        public static FanOutOptions Read(AnalyzerConfigOptions options)
         {
-            var maxConcurrency = RuleOptions.GetInt(options, tree, DiagnosticIds.UnboundedFanOut, MaxConcurrencyOption, DefaultMaxConcurrency);
-
-            // Unset, max_unbounded follows max_concurrency: N items with N <= the limit the fix writes would never wait on the throttle.
+            var maxConcurrency = UnboundedFanOutAnalyzer.MaxConcurrency.Read(options);
             return new(
-                RuleOptions.GetInt(options, tree, DiagnosticIds.UnboundedFanOut, MaxUnboundedOption, maxConcurrency, minimum: 0),
+                UnboundedFanOutAnalyzer.MaxUnbounded.ReadOr(options, maxConcurrency),
                 maxConcurrency,
-                RuleOptions.GetList(options, tree, DiagnosticIds.UnboundedFanOut, ThrottleTypesOption)
-                    .AddRange(new[] { "System.Threading.SemaphoreSlim", "System.Threading.RateLimiting.RateLimiter" }),
-                RuleOptions.GetBool(options, tree, DiagnosticIds.UnboundedFanOut, IncludeTestsOption, defaultValue: false));
+                UnboundedFanOutAnalyzer.ThrottleTypes.Read(options).AddRange(new[] { "System.Threading.SemaphoreSlim", "System.Threading.RateLimiting.RateLimiter" }));
         }
     }
 
@@ -115,12 +106,14 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         private readonly OperationAnalysisContext _context;
         private readonly KnownTypes _known;
         private readonly FanOutOptions _options;
+        private readonly CodeScope _scope;
 
-        public Analysis(OperationAnalysisContext context, KnownTypes known, FanOutOptions options)
+        public Analysis(OperationAnalysisContext context, KnownTypes known, FanOutOptions options, CodeScope scope)
         {
             _context = context;
             _known = known;
             _options = options;
+            _scope = scope;
         }
 
         public void Run(IInvocationOperation wait)
@@ -133,7 +126,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
 
             var value = argument.Value.WalkDownConversions();
             var finding = FindProjection(value, 0) ?? FindLoopFill(wait, value);
-            if (finding is not { } found)
+            if (finding is not { } found || !_scope.Reports(wait, _context.ContainingSymbol))
             {
                 return;
             }

@@ -9,15 +9,13 @@ namespace AsyncPerf.Rules.Concurrency;
 /// <summary>
 /// AP1003: <c>Channel.CreateUnbounded&lt;T&gt;(...)</c> and <c>new BlockingCollection&lt;T&gt;()</c> /
 /// <c>new BlockingCollection&lt;T&gt;(collection)</c> without a bounded capacity. Not inside a <c>SynchronizationContext</c> or
-/// <c>TaskScheduler</c> (their <c>Post</c> / <c>QueueTask</c> must never wait), nor in test projects unless <c>include_tests</c>.
+/// <c>TaskScheduler</c> (their <c>Post</c> / <c>QueueTask</c> must never wait); production code only by default (<see cref="CodeScope"/>).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class UnboundedQueueAnalyzer : DiagnosticAnalyzer
 {
-    internal const string CapacityOption = "capacity";
-    internal const string IncludeTestsOption = "include_tests";
+    internal static readonly RuleOption<int> Capacity = RuleOption.Int(DiagnosticIds.UnboundedQueue, "capacity", 1000);
     internal const string CapacityProperty = "Capacity";
-    internal const int DefaultCapacity = 1000;
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.UnboundedQueue);
 
@@ -35,14 +33,11 @@ public sealed class UnboundedQueueAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var capacities = new PerTreeOptions<int>(start.Options, static (options, tree) =>
-                RuleOptions.GetInt(options, tree, DiagnosticIds.UnboundedQueue, CapacityOption, DefaultCapacity));
-            var isTestProject = known.IsTestProject;
-            var includeTests = new PerTreeOptions<bool>(start.Options, static (options, tree) =>
-                RuleOptions.GetBool(options, tree, DiagnosticIds.UnboundedQueue, IncludeTestsOption, defaultValue: false));
+            var capacities = new PerTreeOptions<int>(start.Options, Capacity);
+            var scope = CodeScope.For(start.Compilation, start.Options, DiagnosticIds.UnboundedQueue);
             var schedulers = new[] { known.Resolve("System.Threading.SynchronizationContext"), known.Resolve("System.Threading.Tasks.TaskScheduler") };
             bool Skip(OperationAnalysisContext c) =>
-                (isTestProject && !includeTests.Get(c.Operation.Syntax.SyntaxTree)) || IsInsideScheduler(c.ContainingSymbol, schedulers);
+                !scope.Reports(c.Operation, c.ContainingSymbol) || IsInsideScheduler(c.ContainingSymbol, schedulers);
 
             if (channel is not null)
             {

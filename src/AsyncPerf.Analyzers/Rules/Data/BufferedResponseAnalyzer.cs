@@ -38,15 +38,17 @@ public sealed class BufferedResponseAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationAction(c => Analyze(c, known), OperationKind.Invocation);
+            var scope = CodeScope.For(start.Compilation, start.Options, DiagnosticIds.BufferedResponse);
+            start.RegisterOperationAction(c => Analyze(c, known, scope), OperationKind.Invocation);
         });
     }
 
-    private static void Analyze(OperationAnalysisContext context, KnownTypes known)
+    private static void Analyze(OperationAnalysisContext context, KnownTypes known, CodeScope scope)
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod;
         if (method.Name is not ("GetAsync" or "SendAsync")
+            || scope.IsQuiet(invocation.Syntax.SyntaxTree)
             || method.IsStatic
             || !method.ContainingType.InheritsFromOrIs(known.HttpClient)
             || method.Parameters.Any(p => p.Type.Is(known.HttpCompletionOption))
@@ -89,7 +91,7 @@ public sealed class BufferedResponseAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        if (streamReads.Count == 0)
+        if (streamReads.Count == 0 || !scope.Reports(invocation, context.ContainingSymbol))
         {
             return;
         }

@@ -43,7 +43,8 @@ public sealed class JsonViaStringAnalyzer : DiagnosticAnalyzer
                 known.Resolve("System.Net.Http.StringContent"),
                 known.Resolve("System.Text.Encoding"),
                 HasHttpJson: known.Resolve("System.Net.Http.Json.HttpContentJsonExtensions") is not null,
-                HasJsonContent: known.Resolve("System.Net.Http.Json.JsonContent") is not null);
+                HasJsonContent: known.Resolve("System.Net.Http.Json.JsonContent") is not null,
+                CodeScope.For(start.Compilation, start.Options, DiagnosticIds.JsonViaString));
             start.RegisterOperationAction(c => AnalyzeDeserialize(c, types), OperationKind.Invocation);
             if (types.StringContent is not null && types.Encoding is not null)
             {
@@ -59,7 +60,8 @@ public sealed class JsonViaStringAnalyzer : DiagnosticAnalyzer
         INamedTypeSymbol? StringContent,
         INamedTypeSymbol? Encoding,
         bool HasHttpJson,
-        bool HasJsonContent);
+        bool HasJsonContent,
+        CodeScope Scope);
 
     private static void AnalyzeDeserialize(OperationAnalysisContext context, JsonTypes types)
     {
@@ -69,7 +71,8 @@ public sealed class JsonViaStringAnalyzer : DiagnosticAnalyzer
             || method.Parameters.Length == 0
             || method.Parameters[0].Type.SpecialType != SpecialType.System_String
             || invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0) is not { } json
-            || StringSource(json.Value, types) is not { } source)
+            || StringSource(json.Value, types) is not { } source
+            || !types.Scope.Reports(invocation, context.ContainingSymbol))
         {
             return;
         }
@@ -162,7 +165,8 @@ public sealed class JsonViaStringAnalyzer : DiagnosticAnalyzer
             || creation.Arguments[1].Value.WalkDownConversions() is not IPropertyReferenceOperation { Property: { Name: "UTF8", IsStatic: true } utf8 }
             || !utf8.ContainingType.Is(types.Encoding)
             || creation.Arguments[2].Value.ConstantValue is not { HasValue: true, Value: string mediaType }
-            || !string.Equals(mediaType.Trim(), "application/json", StringComparison.OrdinalIgnoreCase))
+            || !string.Equals(mediaType.Trim(), "application/json", StringComparison.OrdinalIgnoreCase)
+            || !types.Scope.Reports(creation, context.ContainingSymbol))
         {
             return;
         }

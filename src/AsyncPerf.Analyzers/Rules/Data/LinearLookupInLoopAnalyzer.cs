@@ -13,8 +13,7 @@ namespace AsyncPerf.Rules.Data;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class LinearLookupInLoopAnalyzer : DiagnosticAnalyzer
 {
-    internal const string MinItemsOption = "min_items";
-    internal const int DefaultMinItems = 8;
+    internal static readonly RuleOption<int> MinItems = RuleOption.Int(DiagnosticIds.LinearLookupInLoop, "min_items", 8, minimum: 0);
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.LinearLookupInLoop);
 
@@ -30,16 +29,18 @@ public sealed class LinearLookupInLoopAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var minItems = new PerTreeOptions<int>(start.Options, static (options, tree) =>
-                RuleOptions.GetInt(options, tree, DiagnosticIds.LinearLookupInLoop, MinItemsOption, DefaultMinItems, minimum: 0));
+            var minItems = new PerTreeOptions<int>(start.Options, MinItems);
+            var scope = CodeScope.For(start.Compilation, start.Options, DiagnosticIds.LinearLookupInLoop);
             start.RegisterOperationAction(
                 c =>
                 {
                     var call = (IInvocationOperation)c.Operation;
                     if (!LinearLookup.IsCandidateName(call.TargetMethod.Name)
+                        || scope.IsQuiet(call.Syntax.SyntaxTree)
                         || LinearLookup.Match(call, listType) is not { } match
                         || LinearLookup.OutermostInvariantIteration(match) is null
-                        || LinearLookup.IsSmallLiteral(match.CollectionSymbol, minItems.Get(call.Syntax.SyntaxTree), c.CancellationToken))
+                        || LinearLookup.IsSmallLiteral(match.CollectionSymbol, minItems.Get(call.Syntax.SyntaxTree), c.CancellationToken)
+                        || !scope.Reports(call, c.ContainingSymbol))
                     {
                         return;
                     }

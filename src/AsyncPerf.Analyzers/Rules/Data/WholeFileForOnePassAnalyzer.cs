@@ -27,12 +27,15 @@ public sealed class WholeFileForOnePassAnalyzer : DiagnosticAnalyzer
             }
 
             var hasReadLinesAsync = !file.GetMembers("ReadLinesAsync").IsEmpty;
+            var scope = CodeScope.For(start.Compilation, start.Options, DiagnosticIds.WholeFileForOnePass);
             start.RegisterOperationAction(
                 c =>
                 {
                     if (c.Operation is IForEachLoopOperation { IsAsynchronous: false } loop
+                        && !scope.IsQuiet(loop.Syntax.SyntaxTree)
                         && WholeFileRead.Find(loop, file) is { } read
-                        && (!read.IsAsync || hasReadLinesAsync))
+                        && (!read.IsAsync || hasReadLinesAsync)
+                        && scope.Reports(loop, c.ContainingSymbol))
                     {
                         c.ReportDiagnostic(Diagnostic.Create(
                             Descriptors.WholeFileForOnePass,

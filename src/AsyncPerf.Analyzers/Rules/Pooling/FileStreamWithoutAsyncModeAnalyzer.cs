@@ -36,13 +36,14 @@ public sealed class FileStreamWithoutAsyncModeAnalyzer : DiagnosticAnalyzer
             }
 
             var fileStreamOptions = known.Resolve("System.IO.FileStreamOptions");
+            var scope = CodeScope.For(start.Compilation, start.Options, DiagnosticIds.FileStreamWithoutAsyncMode);
             start.RegisterOperationAction(
                 c =>
                 {
                     var creation = (IObjectCreationOperation)c.Operation;
                     if (SymbolEqualityComparer.Default.Equals(creation.Type, known.FileStream) && creation.Constructor is { } constructor)
                     {
-                        Analyze(c, creation, constructor, creation.Arguments, fileOptions, fileStreamOptions);
+                        Analyze(c, creation, constructor, creation.Arguments, fileOptions, fileStreamOptions, scope);
                     }
                 },
                 OperationKind.ObjectCreation);
@@ -53,19 +54,21 @@ public sealed class FileStreamWithoutAsyncModeAnalyzer : DiagnosticAnalyzer
                     if (invocation.TargetMethod is { IsStatic: true, Name: "Open" or "OpenRead" or "OpenWrite" or "Create" } method
                         && SymbolEqualityComparer.Default.Equals(method.ContainingType, known.File))
                     {
-                        Analyze(c, invocation, method, invocation.Arguments, fileOptions, fileStreamOptions);
+                        Analyze(c, invocation, method, invocation.Arguments, fileOptions, fileStreamOptions, scope);
                     }
                 },
                 OperationKind.Invocation);
         });
     }
 
-    private static void Analyze(OperationAnalysisContext context, IOperation creation, IMethodSymbol method, ImmutableArray<IArgumentOperation> arguments, INamedTypeSymbol fileOptions, INamedTypeSymbol? fileStreamOptions)
+    private static void Analyze(OperationAnalysisContext context, IOperation creation, IMethodSymbol method, ImmutableArray<IArgumentOperation> arguments, INamedTypeSymbol fileOptions, INamedTypeSymbol? fileStreamOptions, CodeScope scope)
     {
         if (method.Parameters.Length == 0 || method.Parameters[0].Type.SpecialType != SpecialType.System_String
+            || scope.IsQuiet(creation.Syntax.SyntaxTree)
             || !IsSynchronous(arguments, fileOptions, fileStreamOptions)
             || LocalUses.InitializedLocal(creation) is not { } local
-            || FirstAsyncUse(LocalUses.Root(creation), local) is not { } asyncMethod)
+            || FirstAsyncUse(LocalUses.Root(creation), local) is not { } asyncMethod
+            || !scope.Reports(creation, context.ContainingSymbol))
         {
             return;
         }

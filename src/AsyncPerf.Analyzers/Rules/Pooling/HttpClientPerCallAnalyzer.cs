@@ -18,8 +18,6 @@ public sealed class HttpClientPerCallAnalyzer : DiagnosticAnalyzer
     internal const string LocalShape = "Local";
     internal const string ReceiverShape = "Receiver";
 
-    internal const string IncludeTestsOption = "include_tests";
-
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.HttpClientPerCall);
 
     public override void Initialize(AnalysisContext context)
@@ -34,23 +32,20 @@ public sealed class HttpClientPerCallAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var isTestProject = known.IsTestProject;
-            var includeTests = new PerTreeOptions<bool>(start.Options, static (options, tree) =>
-                RuleOptions.GetBool(options, tree, DiagnosticIds.HttpClientPerCall, IncludeTestsOption, defaultValue: false));
-
+            var scope = CodeScope.For(start.Compilation, start.Options, DiagnosticIds.HttpClientPerCall);
             start.RegisterOperationAction(
                 c =>
                 {
-                    if (!isTestProject || includeTests.Get(c.Operation.Syntax.SyntaxTree))
+                    if (!scope.IsQuiet(c.Operation.Syntax.SyntaxTree))
                     {
-                        Analyze(c, known);
+                        Analyze(c, known, scope);
                     }
                 },
                 OperationKind.ObjectCreation);
         });
     }
 
-    private static void Analyze(OperationAnalysisContext context, KnownTypes known)
+    private static void Analyze(OperationAnalysisContext context, KnownTypes known, CodeScope scope)
     {
         var creation = (IObjectCreationOperation)context.Operation;
         if (!SymbolEqualityComparer.Default.Equals(creation.Type, known.HttpClient)
@@ -87,7 +82,7 @@ public sealed class HttpClientPerCallAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        if (IsInDependencyInjectionRegistration(creation))
+        if (IsInDependencyInjectionRegistration(creation) || !scope.Reports(creation, member))
         {
             return;
         }

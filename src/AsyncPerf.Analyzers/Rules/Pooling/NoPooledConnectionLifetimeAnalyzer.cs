@@ -22,8 +22,7 @@ public sealed class NoPooledConnectionLifetimeAnalyzer : DiagnosticAnalyzer
     /// <summary>Diagnostic property: the lifetime in minutes the fix writes.</summary>
     internal const string LifetimeMinutesProperty = "LifetimeMinutes";
 
-    internal const string LifetimeMinutesOption = "lifetime_minutes";
-    internal const int DefaultLifetimeMinutes = 2;
+    internal static readonly RuleOption<int> LifetimeMinutes = RuleOption.Int(DiagnosticIds.NoPooledConnectionLifetime, "lifetime_minutes", 2);
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.NoPooledConnectionLifetime);
 
@@ -41,20 +40,20 @@ public sealed class NoPooledConnectionLifetimeAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var lifetime = new PerTreeOptions<int>(start.Options, static (options, tree) =>
-                RuleOptions.GetInt(options, tree, DiagnosticIds.NoPooledConnectionLifetime, LifetimeMinutesOption, DefaultLifetimeMinutes));
-
-            start.RegisterOperationAction(c => Analyze(c, known.HttpClient, socketsHandler, httpClientHandler, lifetime), OperationKind.ObjectCreation);
+            var lifetime = new PerTreeOptions<int>(start.Options, LifetimeMinutes);
+            var scope = CodeScope.For(start.Compilation, start.Options, DiagnosticIds.NoPooledConnectionLifetime);
+            start.RegisterOperationAction(c => Analyze(c, known.HttpClient, socketsHandler, httpClientHandler, lifetime, scope), OperationKind.ObjectCreation);
         });
     }
 
-    private static void Analyze(OperationAnalysisContext context, INamedTypeSymbol httpClient, INamedTypeSymbol socketsHandler, INamedTypeSymbol? httpClientHandler, PerTreeOptions<int> lifetime)
+    private static void Analyze(OperationAnalysisContext context, INamedTypeSymbol httpClient, INamedTypeSymbol socketsHandler, INamedTypeSymbol? httpClientHandler, PerTreeOptions<int> lifetime, CodeScope scope)
     {
         var creation = (IObjectCreationOperation)context.Operation;
         if (!SymbolEqualityComparer.Default.Equals(creation.Type, httpClient)
             || creation.Syntax.ContainsDiagnostics
             || HandlerKind(creation, socketsHandler, httpClientHandler) is not { } handler
-            || !IsLongLived(creation))
+            || !IsLongLived(creation)
+            || !scope.Reports(creation, context.ContainingSymbol))
         {
             return;
         }

@@ -172,11 +172,6 @@ public sealed class BlockingCallInAsyncCodeCodeFix : CodeFixProvider, IDocumentF
             return ImmutableArray<BlockingPair>.Empty;
         }
 
-        var options = document.Project.AnalyzerOptions.AnalyzerConfigOptionsProvider.GetOptions(tree);
-        return options.TryGetValue(RuleOptionsKey, out var value) && !string.IsNullOrWhiteSpace(value)
-            ? BlockingCallTable.ParseExtraPairs(value.Split(new[] { ';', ',' }, StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()).ToImmutableArray())
-            : ImmutableArray<BlockingPair>.Empty;
+        return BlockingCallTable.ParseExtraPairs(BlockingCallInAsyncCodeAnalyzer.ExtraPairs.Read(document.Project.AnalyzerOptions, tree));
     }
-
-    private static readonly string RuleOptionsKey = RuleOptions.Key(DiagnosticIds.BlockingCallInAsyncCode, BlockingCallInAsyncCodeAnalyzer.ExtraPairsOption);
 }

@@ -43,7 +43,7 @@ public sealed class UnboundedQueueCodeFix : CodeFixProvider, IDocumentFixer
         if (!diagnostic.Properties.TryGetValue(UnboundedQueueAnalyzer.CapacityProperty, out var capacityText)
             || !int.TryParse(capacityText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var capacity))
         {
-            capacity = UnboundedQueueAnalyzer.DefaultCapacity;
+            capacity = UnboundedQueueAnalyzer.Capacity.Default;
         }
 
         var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)

@@ -54,7 +54,7 @@ public sealed class NoPooledConnectionLifetimeCodeFix : CodeFixProvider, IDocume
     private static string Minutes(Diagnostic diagnostic) =>
         diagnostic.Properties.TryGetValue(NoPooledConnectionLifetimeAnalyzer.LifetimeMinutesProperty, out var value) && int.TryParse(value, out var minutes) && minutes > 0
             ? minutes.ToString(System.Globalization.CultureInfo.InvariantCulture)
-            : NoPooledConnectionLifetimeAnalyzer.DefaultLifetimeMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            : NoPooledConnectionLifetimeAnalyzer.LifetimeMinutes.Default.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary><c>PooledConnectionLifetime = TimeSpan.FromMinutes(N)</c>.</summary>
     internal static AssignmentExpressionSyntax LifetimeAssignment(string minutes) =>

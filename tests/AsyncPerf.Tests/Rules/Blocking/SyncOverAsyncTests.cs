@@ -381,6 +381,7 @@ public class SyncOverAsyncTests
     public Task Fix_makes_void_Main_async_Task() => new Verify.Test
     {
         OutputKind = OutputKind.ConsoleApplication,
+        EditorConfig = "asyncperf.AP2001.include_tools = true", // entry points are tool code: quiet by default (CodeContextTests)
         TestCode = """
             using System;
             using System.Net.Http;
@@ -416,6 +417,7 @@ public class SyncOverAsyncTests
     public Task Fix_makes_int_Main_async_Task_of_int() => new Verify.Test
     {
         OutputKind = OutputKind.ConsoleApplication,
+        EditorConfig = "asyncperf.AP2001.include_tools = true", // entry points are tool code: quiet by default (CodeContextTests)
         TestCode = Usings + """
             static class Program
             {
@@ -583,6 +585,7 @@ public class SyncOverAsyncTests
     public Task Flags_in_top_level_statements_and_fixes_there() => new Verify.Test
     {
         OutputKind = OutputKind.ConsoleApplication,
+        EditorConfig = "asyncperf.AP2001.include_tools = true", // entry points are tool code: quiet by default (CodeContextTests)
         TestCode = """
             using System.Net.Http;
             using var http = new HttpClient();

@@ -235,6 +235,7 @@ public class InfiniteHttpClientTimeoutTests
     public Task Flags_in_top_level_statements() => new Verify.Test
     {
         OutputKind = OutputKind.ConsoleApplication,
+        EditorConfig = "asyncperf.AP3004.include_tools = true", // entry points are tool code: quiet by default (CodeContextTests)
         TestCode = Usings + """
             var http = new HttpClient { {|AP3004:Timeout = Timeout.InfiniteTimeSpan|} };
             Console.WriteLine(await http.GetStringAsync(args[0]));

@@ -343,6 +343,7 @@ public class WhenAnyDelayTimeoutTests
     public Task Fix_in_top_level_statements() => new Verify.Test
     {
         OutputKind = OutputKind.ConsoleApplication,
+        EditorConfig = "asyncperf.AP3003.include_tools = true", // entry points are tool code: quiet by default (CodeContextTests)
         TestCode = Usings + """
             var work = Task.Run(() => 42);
             var winner = await [|Task.WhenAny(work, Task.Delay(250))|];

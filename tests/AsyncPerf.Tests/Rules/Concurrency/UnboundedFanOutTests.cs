@@ -223,6 +223,7 @@ public class UnboundedFanOutTests
     public Task Flags_inside_async_lambdas_and_top_level_statements() => new Verify.Test
     {
         OutputKind = OutputKind.ConsoleApplication,
+        EditorConfig = "asyncperf.AP1001.include_tools = true", // entry points are tool code: quiet by default (CodeContextTests)
         TestCode = Usings + """
             using var http = new HttpClient();
             await Task.WhenAll({|AP1001:args.Select(a => http.GetStringAsync(a))|});
@@ -1180,6 +1181,7 @@ public class UnboundedFanOutTests
     public Task Fix_in_top_level_statements() => new Verify.Test
     {
         OutputKind = OutputKind.ConsoleApplication,
+        EditorConfig = "asyncperf.AP1001.include_tools = true", // entry points are tool code: quiet by default (CodeContextTests)
         CodeActionEquivalenceKey = Semaphore,
         TestCode = Usings + """
             using var http = new HttpClient();

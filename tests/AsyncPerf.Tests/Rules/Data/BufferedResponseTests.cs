@@ -337,6 +337,7 @@ public class BufferedResponseTests
     public Task Fix_in_top_level_statements() => new Verify.Test
     {
         OutputKind = OutputKind.ConsoleApplication,
+        EditorConfig = "asyncperf.AP5002.include_tools = true", // entry points are tool code: quiet by default (CodeContextTests)
         TestCode = Usings + """
             using var client = new HttpClient();
             var response = await {|AP5002:client.GetAsync(args[0])|};

@@ -618,6 +618,7 @@ public class LinearLookupInLoopTests
     public Task Fix_in_top_level_statements() => new Verify.Test
     {
         OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication,
+        EditorConfig = "asyncperf.AP5001.include_tools = true", // entry points are tool code: quiet by default (CodeContextTests)
         TestCode = Usings + """
             var known = args.ToList();
             var hits = 0;

@@ -91,6 +91,7 @@ public class FileStreamWithoutAsyncModeTests
     public Task Flags_inside_an_async_lambda_and_top_level_statements() => new Verify.Test
     {
         OutputKind = OutputKind.ConsoleApplication,
+        EditorConfig = "asyncperf.AP4003.include_tools = true", // entry points are tool code: quiet by default (CodeContextTests)
         TestCode = Usings + """
             using var input = {|AP4003:File.OpenRead(args[0])|};
             await input.CopyToAsync(Console.OpenStandardOutput());
